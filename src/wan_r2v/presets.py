@@ -1,0 +1,163 @@
+"""The R2V model table as data: tier, resolution, sound, sizes and limits.
+
+Every model-dependent rule the facade and the sandbox check comes from here.
+A gateway whose account configuration differs gets a custom `Preset` (see
+`Preset.replace`) or a custom table, never an edit of a check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Literal
+
+import attrs
+
+__all__ = [
+    "PRESETS",
+    "SEED_MAX",
+    "SEED_MIN",
+    "SIZES_BY_RESOLUTION",
+    "Preset",
+    "Resolution",
+    "Tier",
+    "find_preset",
+    "get_preset",
+    "parse_size",
+]
+
+Tier = Literal["standard", "flash"]
+Resolution = Literal["720p", "1080p"]
+
+#: The seed range the gateway takes: -1 means random.
+SEED_MIN = -1
+SEED_MAX = 2_147_483_647
+
+#: Output sizes per resolution tier, as aspect -> "W*H" (upstream table).
+SIZES_BY_RESOLUTION: Mapping[Resolution, Mapping[str, str]] = {
+    "720p": {
+        "16:9": "1280*720",
+        "9:16": "720*1280",
+        "1:1": "960*960",
+        "4:3": "1088*832",
+        "3:4": "832*1088",
+    },
+    "1080p": {
+        "16:9": "1920*1080",
+        "9:16": "1080*1920",
+        "1:1": "1440*1440",
+        "4:3": "1632*1248",
+        "3:4": "1248*1632",
+    },
+}
+
+
+def parse_size(size: str) -> tuple[int, int]:
+    """Split a ``"W*H"`` size into ``(width, height)``; raise ValueError when malformed."""
+    width, sep, height = size.partition("*")
+    if not sep or not width.isdigit() or not height.isdigit():
+        raise ValueError(f"size {size!r} is not of the form 'W*H', e.g. '1280*720'")
+    return int(width), int(height)
+
+
+def _frozen_mapping(value: Mapping[str, str]) -> Mapping[str, str]:
+    return dict(value)
+
+
+@attrs.frozen(kw_only=True)
+class Preset:
+    """One R2V model and the limits a request to it must respect."""
+
+    model: str
+    tier: Tier
+    resolution: Resolution
+    #: True: makes sound and takes guide audio; False: silent; None: provider default.
+    audio: bool | None
+    #: Allowed sizes, aspect -> "W*H".
+    sizes: Mapping[str, str] = attrs.field(converter=_frozen_mapping, eq=False, hash=False)
+    min_duration: int = 2
+    max_duration: int = 10
+    min_references: int = 1
+    max_references: int = 5
+    max_videos: int = 3
+    max_negative_prompt_chars: int = 500
+
+    @property
+    def accepts_audio(self) -> bool:
+        """Whether guide audio may be sent (not on silent models)."""
+        return self.audio is not False
+
+    @property
+    def default_size(self) -> str:
+        """The 16:9 size of the tier."""
+        return self.sizes["16:9"]
+
+    def size_for(self, aspect: str) -> str:
+        """The ``"W*H"`` size for an aspect ratio such as ``"9:16"``; KeyError when unknown."""
+        return self.sizes[aspect]
+
+    def aspect_of(self, size: str) -> str | None:
+        """The aspect ratio of an allowed size, or None when the size is not allowed."""
+        for aspect, allowed in self.sizes.items():
+            if allowed == size:
+                return aspect
+        return None
+
+    def replace(self, **changes: object) -> Preset:
+        """A copy with some limits changed, e.g. ``preset.replace(max_duration=15)``."""
+        return attrs.evolve(self, **changes)  # type: ignore[arg-type]
+
+
+def _preset(model: str, tier: Tier, resolution: Resolution, audio: bool | None) -> Preset:
+    return Preset(
+        model=model,
+        tier=tier,
+        resolution=resolution,
+        audio=audio,
+        sizes=SIZES_BY_RESOLUTION[resolution],
+    )
+
+
+def _table(presets: Iterable[Preset]) -> Mapping[str, Preset]:
+    return {p.model: p for p in presets}
+
+
+#: The six R2V models of the gateway, by model id.
+PRESETS: Mapping[str, Preset] = _table(
+    [
+        _preset("wan2.6-r2v-720p", "standard", "720p", None),
+        _preset("wan2.6-r2v-1080p", "standard", "1080p", None),
+        _preset("wan2.6-r2v-flash-720p-audio", "flash", "720p", True),
+        _preset("wan2.6-r2v-flash-720p-silent", "flash", "720p", False),
+        _preset("wan2.6-r2v-flash-1080p-audio", "flash", "1080p", True),
+        _preset("wan2.6-r2v-flash-1080p-silent", "flash", "1080p", False),
+    ]
+)
+
+
+def get_preset(model: str, presets: Mapping[str, Preset] = PRESETS) -> Preset:
+    """The preset of a model id; KeyError with the known ids when there is none."""
+    try:
+        return presets[model]
+    except KeyError:
+        known = ", ".join(sorted(presets))
+        raise KeyError(f"unknown model {model!r}; known models: {known}") from None
+
+
+def find_preset(
+    *,
+    tier: Tier = "flash",
+    resolution: Resolution = "720p",
+    audio: bool | None = True,
+    presets: Mapping[str, Preset] = PRESETS,
+) -> Preset:
+    """Pick a model by its parts, e.g. ``find_preset(tier="flash", resolution="1080p", audio=False)``."""
+    for preset in presets.values():
+        if (preset.tier, preset.resolution, preset.audio) == (tier, resolution, audio):
+            return preset
+    choices = "; ".join(
+        f"tier={p.tier!r} resolution={p.resolution!r} audio={p.audio!r}" for p in presets.values()
+    )
+    raise KeyError(
+        f"no model with tier={tier!r}, resolution={resolution!r}, audio={audio!r}; "
+        f"available: {choices}"
+    )
