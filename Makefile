@@ -20,7 +20,7 @@ setup: $(STAMP)  ## create .venv with the library, the sandbox and the dev tools
 
 generate: $(STAMP)  ## rebuild generated/ from the spec
 	rm -rf $(GENERATED)
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/openapi-python-client generate \
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/openapi-python-client generate \
 		--path $(SPEC) --config openapi/generator.yaml --meta none \
 		--output-path $(GENERATED) --fail-on-warning
 
