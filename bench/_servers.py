@@ -1,0 +1,77 @@
+"""Servers the benchmarks talk to, each in its own process so it does not share the client's GIL."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Server:
+    """A running server: where to reach it."""
+
+    base_url: str
+    port: int
+
+
+def _wait_port(port: int, proc: subprocess.Popen[str], deadline_s: float = 30.0) -> None:
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited early with code {proc.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1.0):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"server on port {port} did not accept connections in {deadline_s} s")
+
+
+@contextmanager
+def _child(args: list[str]) -> Iterator[Server]:
+    """Start `python args...`, read its port from the first stdout line, stop it on exit."""
+    proc = subprocess.Popen(
+        [sys.executable, *args],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline().strip()
+        if not line.isdigit():
+            raise RuntimeError(f"server did not print its port (got {line!r})")
+        port = int(line)
+        _wait_port(port, proc)
+        yield Server(base_url=f"http://127.0.0.1:{port}", port=port)
+    finally:
+        if proc.stdin:
+            proc.stdin.close()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@contextmanager
+def byte_server(size: int) -> Iterator[Server]:
+    """The download benchmark's server: `GET /files/x` streams `size` bytes."""
+    with _child(["-m", "bench._byte_server", str(size)]) as server:
+        yield server
+
+
+@contextmanager
+def sandbox_process(duration: float, clock: str = "wall") -> Iterator[Server]:
+    """The sandbox gateway in a child process (`bench._sandbox_child`)."""
+    with _child(["-m", "bench._sandbox_child", str(duration), clock]) as server:
+        yield server
