@@ -1,0 +1,403 @@
+"""One function per subcommand: a few lines over the facade, output through the console."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from .._mp4info import Mp4InfoError, read_mp4_info
+from ..presets import PRESETS, Preset
+from ._args import ENV_API_KEY, ENV_BASE_URL
+from ._console import Console
+from ._exit_codes import ExitCode
+from ._progress import ProgressBar
+
+if TYPE_CHECKING:
+    from ..client import Client
+    from ..task import Task
+
+__all__ = [
+    "COMMANDS",
+    "CommandContext",
+    "Handled",
+    "UsageError",
+    "file_facts",
+    "resume_hint",
+    "task_summary",
+]
+
+_CREATE_FIELDS = (
+    "model",
+    "prompt",
+    "videos",
+    "images",
+    "size",
+    "aspect",
+    "duration",
+    "negative_prompt",
+    "audio",
+    "shot_type",
+    "enable_prompt_expansion",
+    "seed",
+)
+# Placeholders for a --dry-run without configuration: nothing is ever sent to them.
+_DRY_RUN_BASE_URL = "https://gateway.invalid"
+
+
+class UsageError(Exception):
+    """The command line or the configuration is wrong (exit code 2)."""
+
+
+@attrs.frozen
+class CommandContext:
+    """What a subcommand gets: its arguments, the console and the environment."""
+
+    args: argparse.Namespace
+    console: Console
+    environ: Mapping[str, str]
+    #: Forwarded arguments (only the `sandbox` subcommand takes them).
+    extra: Sequence[str] = ()
+    #: Builds the client; tests may replace it.
+    client_factory: Callable[..., Client] | None = None
+
+    @property
+    def quiet(self) -> bool:
+        """Whether hints and progress are suppressed."""
+        return bool(self.args.quiet)
+
+    def hint(self, text: str) -> None:
+        """A message for people on stderr, unless --quiet."""
+        if not self.quiet:
+            self.console.err(text)
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _resolve(ctx: CommandContext) -> tuple[str | None, str | None]:
+    base_url = ctx.args.base_url or ctx.environ.get(ENV_BASE_URL) or None
+    api_key = ctx.args.api_key or ctx.environ.get(ENV_API_KEY) or None
+    return base_url, api_key
+
+
+def _client(ctx: CommandContext, *, dry_run: bool = False) -> Client:
+    base_url, api_key = _resolve(ctx)
+    if not dry_run:
+        missing = []
+        if base_url is None:
+            missing.append(f"the gateway's base URL (--base-url or ${ENV_BASE_URL})")
+        if api_key is None:
+            missing.append(f"an API key (${ENV_API_KEY} or --api-key)")
+        if missing:
+            raise UsageError("missing " + " and ".join(missing))
+    kwargs: dict[str, Any] = {
+        # Pass both explicitly: the CLI already applied its environment.
+        "api_key": api_key if not dry_run else None,
+        "base_url": base_url if not dry_run else _DRY_RUN_BASE_URL,
+        "strict": not getattr(ctx.args, "any_model", False),
+    }
+    if ctx.args.http_timeout is not None:
+        kwargs["timeout"] = ctx.args.http_timeout
+    if ctx.args.max_retries is not None:
+        kwargs["max_retries"] = ctx.args.max_retries
+    if ctx.args.allow_insecure_http:
+        kwargs["allow_insecure_http"] = True
+    poll_interval = getattr(ctx.args, "poll_interval", None)
+    if poll_interval is not None:
+        kwargs["poll_interval"] = poll_interval
+    factory = ctx.client_factory
+    if factory is None:
+        from ..client import Client
+
+        factory = Client
+    return factory(**kwargs)
+
+
+def _create_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    return {name: getattr(args, name) for name in _CREATE_FIELDS if getattr(args, name) is not None}
+
+
+def task_summary(task: Task) -> dict[str, Any]:
+    """The task as a JSON-ready dict (without the raw answer)."""
+    return {
+        "id": task.id,
+        "model": task.model,
+        "status": str(task.status.value),
+        "raw_status": task.raw_status,
+        "progress": task.progress,
+        "video_url": task.video_url,
+        "error_code": task.error_code,
+        "error_message": task.error_message,
+        "created_at": task.created_at,
+        "completed_at": task.completed_at,
+    }
+
+
+def _print_task(console: Console, task: Task) -> None:
+    rows: list[tuple[str, object]] = [
+        ("task", task.id),
+        ("model", task.model),
+        ("status", task.status.value + (f" ({task.raw_status})" if task.raw_status else "")),
+        ("progress", f"{task.progress}%"),
+        ("video_url", task.video_url),
+        ("error", ": ".join(x for x in (task.error_code, task.error_message) if x) or None),
+        ("created_at", task.created_at.isoformat() if task.created_at else None),
+        ("completed_at", task.completed_at.isoformat() if task.completed_at else None),
+    ]
+    for name, value in rows:
+        if value is not None:
+            console.out(f"{name:<13}{value}")
+
+
+def file_facts(path: Path) -> dict[str, Any]:
+    """Path, byte size and (when the header is readable) duration and size of a video file."""
+    facts: dict[str, Any] = {"path": str(path), "bytes": path.stat().st_size, "duration": None}
+    try:
+        info = read_mp4_info(path)
+    except (Mp4InfoError, OSError):
+        return facts
+    facts["duration"] = round(info.duration, 3)
+    if info.width and info.height:
+        facts["width"], facts["height"] = info.width, info.height
+    return facts
+
+
+def _print_file(console: Console, facts: Mapping[str, Any]) -> None:
+    duration = facts["duration"]
+    console.out(f"path         {facts['path']}")
+    console.out(f"bytes        {facts['bytes']}")
+    console.out(f"duration     {'unknown' if duration is None else f'{duration:.2f} s'}")
+    if "width" in facts:
+        console.out(f"resolution   {facts['width']}x{facts['height']}")
+
+
+def _output_flag(output: str | None) -> str:
+    return f" -o {output}" if output else ""
+
+
+def resume_hint(task_id: str, output: str | None) -> str:
+    """The command that resumes waiting on a task."""
+    return f"wan-r2v wait {task_id}{_output_flag(output)}"
+
+
+def _wait_and_maybe_download(
+    ctx: CommandContext, client: Client, task: Task | str, output: str | None
+) -> int:
+    task_id = task if isinstance(task, str) else task.id
+    bar = ProgressBar(ctx.console, enabled=not ctx.quiet)
+    wait_kwargs: dict[str, Any] = {"on_progress": bar.update}
+    if ctx.args.timeout is not None:
+        wait_kwargs["timeout"] = ctx.args.timeout
+    if ctx.args.poll_interval is not None:
+        wait_kwargs["poll_interval"] = ctx.args.poll_interval
+    try:
+        finished = client.wait(task, **wait_kwargs)
+    finally:
+        bar.close()
+    if output is None:
+        if ctx.args.json:
+            ctx.console.json({"task": task_summary(finished)})
+        else:
+            _print_task(ctx.console, finished)
+        return ExitCode.OK
+    ctx.hint(f"downloading {task_id} ...")
+    try:
+        path = client.download(finished, output)
+    except KeyboardInterrupt:
+        ctx.console.err(
+            f"interrupted during the download; no file was left. Resume with: "
+            f"wan-r2v download {task_id} {output}"
+        )
+        raise Handled(ExitCode.INTERRUPTED) from None
+    facts = file_facts(Path(path))
+    if ctx.args.json:
+        ctx.console.json({"task": task_summary(finished), "file": facts})
+    else:
+        _print_file(ctx.console, facts)
+    return ExitCode.OK
+
+
+class Handled(Exception):
+    """The command already told the user; exit with this code."""
+
+    def __init__(self, code: ExitCode) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+# --- subcommands --------------------------------------------------------------------------------
+
+
+def cmd_create(ctx: CommandContext) -> int:
+    """Create a task and print its id (or, with --dry-run, the request it would send)."""
+    kwargs = _create_kwargs(ctx.args)
+    if ctx.args.dry_run:
+        body = _client(ctx, dry_run=True).build_request(**kwargs)
+        ctx.console.json(body)
+        return ExitCode.OK
+    with _client(ctx) as client:
+        task = client.create(**kwargs)
+    if ctx.args.json:
+        ctx.console.json({"task": task_summary(task)})
+    else:
+        ctx.console.out(task.id)
+        ctx.hint(f"created; wait for it with: {resume_hint(task.id, None)}")
+    return ExitCode.OK
+
+
+def cmd_generate(ctx: CommandContext) -> int:
+    """Create a task, wait with a progress bar, download the video."""
+    kwargs = _create_kwargs(ctx.args)
+    if ctx.args.dry_run:
+        return cmd_create(ctx)
+    output: str = ctx.args.output
+    with _client(ctx) as client:
+        task = client.create(**kwargs)
+        # Printed at once, on stderr (even with --json and --quiet): the token to resume with.
+        ctx.console.err(f"task {task.id} created (resume with: {resume_hint(task.id, output)})")
+        try:
+            return _wait_and_maybe_download(ctx, client, task, output)
+        except KeyboardInterrupt:
+            ctx.console.err(
+                f"interrupted; task {task.id} goes on. Resume with: {resume_hint(task.id, output)}"
+            )
+            raise Handled(ExitCode.INTERRUPTED) from None
+
+
+def cmd_wait(ctx: CommandContext) -> int:
+    """Wait for an existing task; download it when -o is given."""
+    task_id: str = ctx.args.task_id
+    output: str | None = ctx.args.output
+    with _client(ctx) as client:
+        try:
+            return _wait_and_maybe_download(ctx, client, task_id, output)
+        except KeyboardInterrupt:
+            ctx.console.err(
+                f"interrupted; task {task_id} goes on. Resume with: {resume_hint(task_id, output)}"
+            )
+            raise Handled(ExitCode.INTERRUPTED) from None
+
+
+def cmd_status(ctx: CommandContext) -> int:
+    """Query a task once and print it."""
+    with _client(ctx) as client:
+        task = client.get(ctx.args.task_id)
+    if ctx.args.json:
+        ctx.console.json({"task": task_summary(task)})
+    else:
+        _print_task(ctx.console, task)
+    return ExitCode.OK
+
+
+def cmd_download(ctx: CommandContext) -> int:
+    """Download a finished task's video."""
+    task_id: str = ctx.args.task_id
+    with _client(ctx) as client:
+        try:
+            path = client.download(task_id, ctx.args.path, overwrite=ctx.args.overwrite)
+        except KeyboardInterrupt:
+            ctx.console.err(
+                f"interrupted; no file was left. Resume with: wan-r2v download {task_id} {ctx.args.path}"
+            )
+            raise Handled(ExitCode.INTERRUPTED) from None
+    facts = file_facts(Path(path))
+    if ctx.args.json:
+        ctx.console.json({"file": facts})
+    else:
+        _print_file(ctx.console, facts)
+    return ExitCode.OK
+
+
+def preset_summary(preset: Preset) -> dict[str, Any]:
+    """A preset as a JSON-ready dict."""
+    return {
+        "model": preset.model,
+        "tier": preset.tier,
+        "resolution": preset.resolution,
+        "audio": preset.audio,
+        "sizes": dict(preset.sizes),
+        "min_duration": preset.min_duration,
+        "max_duration": preset.max_duration,
+        "min_references": preset.min_references,
+        "max_references": preset.max_references,
+        "max_videos": preset.max_videos,
+        "max_negative_prompt_chars": preset.max_negative_prompt_chars,
+    }
+
+
+def _table(rows: Sequence[Sequence[str]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+
+
+def _sound(audio: bool | None) -> str:
+    return {True: "audio", False: "silent", None: "default"}[audio]
+
+
+def cmd_models(ctx: CommandContext) -> int:
+    """Print the model presets: ids, sizes, durations and limits."""
+    presets = list(PRESETS.values())
+    if ctx.args.json:
+        ctx.console.json({"models": [preset_summary(p) for p in presets]})
+        return ExitCode.OK
+    rows = [["MODEL", "TIER", "RESOLUTION", "SOUND", "DURATION", "REFERENCES", "NEGATIVE"]]
+    rows += [
+        [
+            p.model,
+            p.tier,
+            p.resolution,
+            _sound(p.audio),
+            f"{p.min_duration}-{p.max_duration} s",
+            f"{p.min_references}-{p.max_references} (videos <= {p.max_videos})",
+            f"<= {p.max_negative_prompt_chars} chars",
+        ]
+        for p in presets
+    ]
+    for line in _table(rows):
+        ctx.console.out(line)
+    resolutions: dict[str, Mapping[str, str]] = {}
+    for p in presets:
+        resolutions.setdefault(p.resolution, p.sizes)
+    aspects: list[str] = []
+    for sizes in resolutions.values():
+        aspects += [a for a in sizes if a not in aspects]
+    size_rows = [["ASPECT (--aspect)", *(f"{r} (--size)" for r in resolutions)]]
+    size_rows += [[a, *(s.get(a, "-") for s in resolutions.values())] for a in aspects]
+    ctx.console.out()
+    for line in _table(size_rows):
+        ctx.console.out(line)
+    return ExitCode.OK
+
+
+def cmd_sandbox(ctx: CommandContext) -> int:
+    """Run the local sandbox gateway in the foreground (needs the `sandbox` extra)."""
+    try:
+        module = importlib.import_module("wan_r2v.sandbox.__main__")
+    except ImportError as exc:
+        raise UsageError(
+            f"the sandbox is not installed ({exc}); install it with: pip install 'wan-r2v[sandbox]'"
+        ) from None
+    sandbox_main: Callable[[list[str] | None], int] = module.main
+    try:
+        return int(sandbox_main(list(ctx.extra)))
+    except KeyboardInterrupt:
+        return ExitCode.OK
+
+
+COMMANDS: Mapping[str, Callable[[CommandContext], int]] = {
+    "generate": cmd_generate,
+    "create": cmd_create,
+    "status": cmd_status,
+    "wait": cmd_wait,
+    "download": cmd_download,
+    "models": cmd_models,
+    "sandbox": cmd_sandbox,
+}

@@ -1,0 +1,54 @@
+"""The exit codes scripts branch on, and which error maps to which."""
+
+from __future__ import annotations
+
+import enum
+
+from ..errors import APIError, TaskFailedError, ValidationError, WaitTimeoutError
+
+__all__ = ["EXIT_CODE_HELP", "ExitCode", "exit_code_for"]
+
+
+class ExitCode(enum.IntEnum):
+    """What `wan-r2v` returns; documented in the README and in `wan-r2v --help`."""
+
+    OK = 0
+    #: An unexpected error (a bug): please report it.
+    ERROR = 1
+    #: Bad arguments, a request that breaks a rule (nothing was sent), missing configuration.
+    USAGE = 2
+    #: The gateway refused or could not be reached (HTTP error, connection, timeout, download).
+    API = 3
+    #: The task ended without a video (failed, cancelled, expired, unknown).
+    TASK_FAILED = 4
+    #: The wait's deadline passed; the task goes on and can be resumed.
+    WAIT_TIMEOUT = 5
+    #: Ctrl-C: waiting stopped; the task goes on and can be resumed.
+    INTERRUPTED = 130
+
+
+#: One line per code, for `--help` and the README.
+EXIT_CODE_HELP: tuple[tuple[ExitCode, str], ...] = (
+    (ExitCode.OK, "success"),
+    (ExitCode.ERROR, "unexpected error (a bug; please report it)"),
+    (ExitCode.USAGE, "usage, validation or configuration error; nothing was sent"),
+    (ExitCode.API, "API error: HTTP error status, connection failure, timeout, download failure"),
+    (ExitCode.TASK_FAILED, "the task failed or was cancelled (no video)"),
+    (ExitCode.WAIT_TIMEOUT, "the wait timed out; the task goes on (resume with `wan-r2v wait`)"),
+    (ExitCode.INTERRUPTED, "interrupted (Ctrl-C); the task goes on (resume with `wan-r2v wait`)"),
+)
+
+
+def exit_code_for(exc: BaseException) -> ExitCode:
+    """The exit code for an exception that ended a command."""
+    if isinstance(exc, KeyboardInterrupt):
+        return ExitCode.INTERRUPTED
+    if isinstance(exc, ValidationError):
+        return ExitCode.USAGE
+    if isinstance(exc, WaitTimeoutError):
+        return ExitCode.WAIT_TIMEOUT
+    if isinstance(exc, TaskFailedError):
+        return ExitCode.TASK_FAILED
+    if isinstance(exc, APIError):
+        return ExitCode.API
+    return ExitCode.ERROR

@@ -1,0 +1,151 @@
+"""The entry point: parse, run one subcommand, turn any outcome into an exit code."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TextIO
+
+from ..errors import (
+    APIError,
+    AuthenticationError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ValidationError,
+    WaitTimeoutError,
+    WanR2VError,
+)
+from ._args import (
+    API_KEY_FLAG,
+    ENV_API_KEY,
+    ENV_BASE_URL,
+    build_parser,
+    find_flag_values,
+    split_command,
+)
+from ._commands import COMMANDS, CommandContext, Handled, UsageError, resume_hint, task_summary
+from ._console import Console
+from ._exit_codes import ExitCode, exit_code_for
+
+__all__ = ["main", "run"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run `wan-r2v` with these arguments (default: the process's) and return the exit code."""
+    return run(sys.argv[1:] if argv is None else argv)
+
+
+def run(
+    argv: Sequence[str],
+    *,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+    environ: Mapping[str, str] | None = None,
+    client_factory: Callable[..., Any] | None = None,
+) -> int:
+    """Run one command line with explicit streams and environment (for embedding and tests)."""
+    env = os.environ if environ is None else environ
+    console = Console(
+        sys.stdout if stdout is None else stdout, sys.stderr if stderr is None else stderr
+    )
+    console.add_secret(env.get(ENV_API_KEY))
+    for value in find_flag_values(argv, API_KEY_FLAG):
+        console.add_secret(value)
+    try:
+        return _run(list(argv), console, env, client_factory)
+    except BrokenPipeError:
+        # stdout was closed early (e.g. piped into `head`): not an error of ours.
+        _silence_stdout()
+        return ExitCode.OK
+
+
+def _write_parser_message(console: Console) -> Callable[[str, bool], None]:
+    def write(text: str, is_error: bool) -> None:
+        (console.err_raw if is_error else console.out_raw)(text)
+
+    return write
+
+
+def _run(
+    argv: list[str],
+    console: Console,
+    env: Mapping[str, str],
+    client_factory: Callable[..., Any] | None,
+) -> int:
+    parser = build_parser(writer=_write_parser_message(console))
+    global_args, command, rest = split_command(argv)
+    extra: list[str] = []
+    try:
+        if command == "sandbox":
+            args = parser.parse_args([*global_args, "sandbox"])
+            extra = rest
+        else:
+            args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, or a usage error argparse already reported
+        return ExitCode.OK if exc.code in (0, None) else ExitCode.USAGE
+    ctx = CommandContext(
+        args=args, console=console, environ=env, extra=extra, client_factory=client_factory
+    )
+    try:
+        return int(COMMANDS[args.command](ctx))
+    except Handled as handled:
+        return handled.code
+    except KeyboardInterrupt:
+        console.err("interrupted")
+        return ExitCode.INTERRUPTED
+    except UsageError as exc:
+        return _report(ctx, exc, ExitCode.USAGE, "usage_error", str(exc))
+    except WanR2VError as exc:
+        return _report(ctx, exc, exit_code_for(exc), type(exc).__name__, exc.message)
+    except Exception as exc:  # a bug: say so without a traceback full of internals
+        return _report(ctx, exc, ExitCode.ERROR, type(exc).__name__, f"unexpected error: {exc}")
+
+
+def _hint(ctx: CommandContext, exc: BaseException) -> str | None:
+    if isinstance(exc, AuthenticationError):
+        return f"check the API key (${ENV_API_KEY} or --api-key)"
+    if isinstance(exc, PermissionDeniedError):
+        return "this key may not do that; check the key's permissions on the gateway"
+    if isinstance(exc, NotFoundError):
+        return f"check the task id and the base URL (--base-url or ${ENV_BASE_URL})"
+    if isinstance(exc, RateLimitError) and exc.retry_after is not None:
+        return f"the gateway asks to wait {exc.retry_after:g} s before trying again"
+    if isinstance(exc, WaitTimeoutError):
+        return f"the task goes on; resume with: {resume_hint(exc.task.id, getattr(ctx.args, 'output', None))}"
+    return None
+
+
+def _report(
+    ctx: CommandContext, exc: BaseException, code: ExitCode, kind: str, message: str
+) -> int:
+    ctx.console.err(f"error: {message}")
+    hint = _hint(ctx, exc)
+    if hint:
+        ctx.console.err(hint)
+    if ctx.args.json:
+        error: dict[str, Any] = {"type": kind, "message": message, "exit_code": int(code)}
+        if hint:
+            error["hint"] = hint
+        if isinstance(exc, ValidationError):
+            error["problems"] = [{"field": p.field, "message": p.message} for p in exc.problems]
+        if isinstance(exc, APIError):
+            for name in ("status_code", "code", "type", "param", "request_id"):
+                error[name if name != "type" else "error_type"] = getattr(exc, name)
+        if isinstance(exc, RateLimitError):
+            error["retry_after"] = exc.retry_after
+        document: dict[str, Any] = {"error": error}
+        task = getattr(exc, "task", None)
+        if task is not None:
+            document["task"] = task_summary(task)
+        ctx.console.json(document)
+    return code
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
