@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,29 +39,35 @@ def _wait_port(port: int, proc: subprocess.Popen[str], deadline_s: float = 30.0)
 @contextmanager
 def _child(args: list[str]) -> Iterator[Server]:
     """Start `python args...`, read its port from the first stdout line, stop it on exit."""
-    proc = subprocess.Popen(
-        [sys.executable, *args],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline().strip()
-        if not line.isdigit():
-            raise RuntimeError(f"server did not print its port (got {line!r})")
-        port = int(line)
-        _wait_port(port, proc)
-        yield Server(base_url=f"http://127.0.0.1:{port}", port=port)
-    finally:
-        if proc.stdin:
-            proc.stdin.close()
+    with tempfile.TemporaryFile(mode="w+") as log:
+        proc = subprocess.Popen(
+            [sys.executable, *args],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+        )
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+            assert proc.stdout is not None
+            line = proc.stdout.readline().strip()
+            if not line.isdigit():
+                proc.wait(timeout=10)
+                log.seek(0)
+                raise RuntimeError(
+                    f"server did not print its port ({line!r}):\n{log.read()[-4000:]}"
+                )
+            port = int(line)
+            _wait_port(port, proc)
+            yield Server(base_url=f"http://127.0.0.1:{port}", port=port)
+        finally:
+            if proc.stdin:
+                proc.stdin.close()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 @contextmanager

@@ -1,0 +1,219 @@
+"""Benchmark 3: fan-out of many tasks created and awaited at once, `AsyncClient` vs raw httpx.
+
+The sandbox runs in its own process (`bench._sandbox_child`, wall clock: every task finishes
+`duration` seconds after the sandbox creates it), so it never shares the GIL with the client.
+Each variant runs in a fresh child process of its own, so that its peak RSS is its own; rounds
+alternate the variants. Both variants use an `httpx.AsyncClient` built the same way, count
+their requests with the same event hook, and poll with the same fixed interval.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import subprocess
+import sys
+import time
+from typing import Any
+
+import httpx
+
+from bench._gateway import API_KEY, CREATE_BODY, CREATE_KWARGS
+from bench._report import Check, Section, fmt
+from bench._servers import ROOT, sandbox_process
+from bench._timing import interleaved, median
+
+VARIANTS = ("facade", "httpx")
+DONE = frozenset({"completed", "succeeded", "success"})
+FAILED = frozenset({"failed", "failure", "error", "cancelled", "canceled", "expired"})
+
+
+def _http(base_url: str, counts: dict[str, int]) -> httpx.AsyncClient:
+    """The HTTP client both variants run on: the facade's default timeout, httpx's default limits."""
+
+    async def count(request: httpx.Request) -> None:
+        counts[request.method] = counts.get(request.method, 0) + 1
+
+    return httpx.AsyncClient(
+        base_url=base_url,
+        timeout=httpx.Timeout(60.0, connect=10.0),
+        event_hooks={"request": [count]},
+    )
+
+
+async def _facade(
+    base_url: str, tasks: int, poll: float, counts: dict[str, int]
+) -> list[tuple[float, float]]:
+    import wan_r2v
+
+    async with wan_r2v.AsyncClient(
+        api_key=API_KEY, base_url=base_url, http_client=_http(base_url, counts)
+    ) as client:
+
+        async def one() -> tuple[float, float]:
+            task = await client.create(**CREATE_KWARGS)
+            created = time.time()
+            done = await client.wait(task, poll_interval=poll, timeout=600.0)
+            if done.status.value != "completed":
+                raise RuntimeError(f"task ended {done.raw_status}")
+            return created, time.time()
+
+        return await asyncio.gather(*(one() for _ in range(tasks)))
+
+
+async def _raw(
+    base_url: str, tasks: int, poll: float, counts: dict[str, int]
+) -> list[tuple[float, float]]:
+    async with _http(base_url, counts) as client:
+        client.headers["Authorization"] = f"Bearer {API_KEY}"
+
+        async def one() -> tuple[float, float]:
+            r = await client.post("/v1/video/generations", json=CREATE_BODY)
+            r.raise_for_status()
+            task_id = r.json()["id"]
+            created = time.time()
+            while True:
+                await asyncio.sleep(poll)
+                r = await client.get(f"/v1/videos/{task_id}")
+                r.raise_for_status()
+                status = str(r.json()["status"]).lower()
+                if status in DONE:
+                    return created, time.time()
+                if status in FAILED:
+                    raise RuntimeError(f"task ended {status}")
+
+        return await asyncio.gather(*(one() for _ in range(tasks)))
+
+
+def _child(variant: str, base_url: str, tasks: int, poll: float, duration: float) -> dict[str, Any]:
+    """In the child process: create and await `tasks` tasks at once; report what was seen."""
+    from bench._memory import status_kib
+
+    counts: dict[str, int] = {}
+    run = _facade if variant == "facade" else _raw
+    start = time.time()
+    times = asyncio.run(run(base_url, tasks, poll, counts))
+    wall = time.time() - start
+    return {
+        "wall": wall,
+        "creates": counts.get("POST", 0),
+        "polls": counts.get("GET", 0),
+        "created": [c for c, _ in times],
+        "detected": [d for _, d in times],
+        "peak_rss_kib": status_kib("VmHWM"),
+    }
+
+
+def _run(variant: str, base_url: str, tasks: int, poll: float, duration: float) -> dict[str, Any]:
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.fanout",
+            variant,
+            base_url,
+            str(tasks),
+            str(poll),
+            str(duration),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"fan-out {variant} failed:\n{out.stderr[-4000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def fanout(
+    *,
+    tasks: int = 1000,
+    rounds: int = 3,
+    poll: float = 1.0,
+    duration: float = 5.0,
+    variants: tuple[str, ...] = VARIANTS,
+) -> Section:
+    """Benchmark 3: wall time, polls per task, detection lag and peak RSS per variant."""
+    results: dict[str, list[dict[str, Any]]] = {v: [] for v in variants}
+    with sandbox_process(duration=duration, clock="wall") as server:
+
+        def sample(variant: str) -> float:
+            r = _run(variant, server.base_url, tasks, poll, duration)
+            results[variant].append(r)
+            return float(r["wall"])
+
+        samples = interleaved(
+            {v: (lambda v=v: sample(v)) for v in variants}, rounds=rounds, warmup=0
+        )
+    return _section(samples, results, tasks=tasks, rounds=rounds, poll=poll, duration=duration)
+
+
+def _section(
+    samples: dict[str, list[float]],
+    results: dict[str, list[dict[str, Any]]],
+    *,
+    tasks: int,
+    rounds: int,
+    poll: float,
+    duration: float,
+) -> Section:
+    section = Section(
+        key="fanout",
+        title=f"3. Fan-out: {tasks:,} tasks created and awaited concurrently",
+        method=(
+            f"{tasks:,} coroutines each create a task and wait for it (`AsyncClient.create` + "
+            f"`wait(poll_interval={poll:g})` vs a hand-written httpx loop that sleeps {poll:g} s "
+            f"between polls), against the sandbox in its own process with every task taking "
+            f"{duration:g} s of wall clock; each variant in a fresh process, {rounds} interleaved "
+            "rounds. Lag = detection time minus the earliest moment the task could have been seen "
+            f"done (create answer received + {duration:g} s); polls are GET requests per task."
+        ),
+        columns=[
+            "variant",
+            "wall s",
+            "vs raw httpx",
+            "polls/task",
+            "lag median s",
+            "lag p95 s",
+            "peak RSS MiB",
+        ],
+    )
+    med = {v: median(s) for v, s in samples.items()}
+    for v in samples:
+        runs = results[v]
+        lags = [lag for r in runs for lag in _lags(r, duration)]
+        polls = statistics.median(r["polls"] / tasks for r in runs)
+        peak = max(r["peak_rss_kib"] for r in runs) / 1024
+        q = statistics.quantiles(lags, n=20) if len(lags) >= 2 else [lags[0]] * 19
+        ratio = f"{med[v] / med['httpx']:.2f}x" if "httpx" in med else "-"
+        section.rows.append(
+            [v, fmt(med[v]), ratio, fmt(polls), fmt(statistics.median(lags)), fmt(q[18]), fmt(peak)]
+        )
+        section.numbers.update(
+            {
+                f"{v} wall s": med[v],
+                f"{v} polls/task": polls,
+                f"{v} lag median s": statistics.median(lags),
+                f"{v} peak RSS MiB": peak,
+            }
+        )
+    if "facade" in med and "httpx" in med:
+        section.checks.append(
+            Check("facade / raw httpx wall time", med["facade"] / med["httpx"], 1.2)
+        )
+    if "facade peak RSS MiB" in section.numbers:
+        section.checks.append(
+            Check("facade peak RSS", section.numbers["facade peak RSS MiB"], 150, " MiB")
+        )
+    return section
+
+
+def _lags(run: dict[str, Any], duration: float) -> list[float]:
+    return [d - c - duration for d, c in zip(run["detected"], run["created"], strict=True)]
+
+
+if __name__ == "__main__":
+    variant, base_url, n, poll_s, dur = sys.argv[1:6]
+    print(json.dumps(_child(variant, base_url, int(n), float(poll_s), float(dur))))
