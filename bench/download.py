@@ -55,8 +55,8 @@ def _child(variant: str, base_url: str, path: str) -> dict[str, float]:
                 for chunk in response.iter_bytes():
                     f.write(chunk)
 
-    rss_before = status_kib("VmRSS")
     peak_reset = reset_peak()
+    rss_before = status_kib("VmRSS")
     start = time.perf_counter()
     run()
     seconds = time.perf_counter() - start
@@ -148,7 +148,7 @@ def _section(
             f"in its own fresh process, {rounds} interleaved samples each. Facade: "
             "`Client.download(task_id, path)`; raw httpx: `client.stream()` + `iter_bytes()` into a "
             "file; curl: `curl -o`. RSS growth is the peak (VmHWM, reset just before the download) "
-            "minus the RSS at that moment; for curl the whole process's peak RSS is shown."
+            "minus the RSS right after the reset; for curl the whole process's peak RSS is shown."
         ),
         columns=["variant", "MiB/s", "± (IQR/2)", "vs curl", "peak RSS growth MiB", "peak RSS MiB"],
     )

@@ -1,0 +1,83 @@
+"""Smoke test of bench/: every benchmark runs end to end with tiny sizes and gives sane numbers.
+
+No timing assertions: only that each benchmark completes, measures every variant and reports
+finite, positive figures with its targets attached.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # bench/ sits at the repository root, outside the installed packages
+    sys.path.insert(0, str(ROOT))
+
+from bench._report import Section, document  # noqa: E402
+
+HAS_OPENAI = importlib.util.find_spec("openai") is not None and importlib.util.find_spec("httpx2")
+HAS_CURL = shutil.which("curl") is not None
+
+
+def _positive(section: Section, *keys: str) -> None:
+    for key in keys:
+        value = section.numbers[key]
+        assert math.isfinite(value) and value > 0, (key, value)
+
+
+def _client_variants() -> tuple[str, ...]:
+    from bench.client_cost import VARIANTS
+
+    return VARIANTS if HAS_OPENAI else tuple(v for v in VARIANTS if not v.startswith("openai"))
+
+
+def test_client_cost_in_process_measures_every_variant() -> None:
+    from bench.client_cost import client_cost
+
+    variants = _client_variants()
+    section = client_cost(ops=3, rounds=1, variants=variants)
+    _positive(section, *(f"{v} us" for v in variants))
+    assert [row[0] for row in section.rows] == list(variants)
+    assert any("facade sync / httpx sync" in c.what for c in section.checks)
+
+
+def test_client_cost_loopback_against_the_sandbox() -> None:
+    from bench.client_cost import client_cost
+
+    section = client_cost(ops=2, rounds=1, loopback=True, variants=("facade sync", "httpx sync"))
+    _positive(section, "facade sync us", "httpx sync us")
+    assert section.key == "loopback"
+
+
+def test_fanout_detects_every_task_and_counts_polls() -> None:
+    from bench.fanout import fanout
+
+    section = fanout(tasks=3, rounds=1, poll=0.05, duration=0.3)
+    _positive(section, "facade wall s", "httpx wall s", "facade peak RSS MiB")
+    # a task that takes 0.3 s, polled every 0.05 s, needs at least one query to be seen done
+    assert section.numbers["facade polls/task"] >= 1
+    assert section.numbers["httpx polls/task"] >= 1
+    assert section.numbers["facade wall s"] >= 0.3
+
+
+def test_download_writes_every_byte_for_each_variant() -> None:
+    from bench.download import MiB, download
+
+    variants = ("facade", "httpx", "curl") if HAS_CURL else ("facade", "httpx")
+    # download() raises when a variant wrote a different number of bytes
+    section = download(size=MiB, rounds=1, variants=variants)
+    _positive(section, *(f"{v} MiB/s" for v in variants))
+    assert section.numbers["facade RSS growth MiB"] >= 0
+
+
+def test_import_time_and_the_report() -> None:
+    from bench.import_time import import_time
+
+    section = import_time(rounds=1, modules=("wan_r2v", "httpx"))
+    _positive(section, "wan_r2v ms", "httpx ms")
+    text = document([section], "python -m bench --smoke", 1.0)
+    assert "import wan_r2v / import httpx" in text
+    assert "| import httpx" in text
