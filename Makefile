@@ -40,7 +40,7 @@ test: $(STAMP)  ## the whole suite (unit, contract, integration)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 demo: $(STAMP)  ## generate an MP4 offline through the embedded sandbox
-	$(BIN)/python -m wan_r2v.demo
+	$(BIN)/python -m wan_r2v.demo $(DEMO_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
