@@ -1,0 +1,110 @@
+"""What `Client` and `AsyncClient` share: construction, configuration, dry runs and repr (no I/O)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from importlib import metadata
+from typing import Any, Generic, TypeVar, Unpack
+
+import httpx
+
+from ._config import (
+    DEFAULT_MAX_DOWNLOAD_BYTES,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    TaskPath,
+    make_config,
+)
+from ._core import CreateParams, FlowContext, build_create_body
+from .presets import PRESETS, Preset
+
+__all__ = ["USER_AGENT", "VERSION", "BaseClient"]
+
+try:
+    VERSION = metadata.version("wan-r2v")
+except metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+    VERSION = "0.0.0"
+USER_AGENT = f"wan-r2v/{VERSION} python-httpx/{httpx.__version__}"
+
+HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
+
+
+def _effective_timeout(
+    configured: httpx.Timeout | None, client_timeout: httpx.Timeout
+) -> httpx.Timeout:
+    """The configured timeout, else the passed-in client's own, unless that one is unbounded."""
+    if configured is not None:
+        return configured
+    unbounded = all(
+        v is None
+        for v in (
+            client_timeout.connect,
+            client_timeout.read,
+            client_timeout.write,
+            client_timeout.pool,
+        )
+    )
+    return DEFAULT_TIMEOUT if unbounded else client_timeout
+
+
+class BaseClient(Generic[HttpT]):
+    """Configuration and the pure parts of a client; the subclasses add the I/O."""
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        *,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: HttpT | None = None,
+        presets: Mapping[str, Preset] = PRESETS,
+        strict: bool = True,
+        poll_interval: float | None = None,
+        max_download_bytes: int | None = DEFAULT_MAX_DOWNLOAD_BYTES,
+        allow_insecure_http: bool = False,
+        task_path: TaskPath = "videos",
+    ) -> None:
+        self._config = make_config(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            own_client=http_client is None,
+            max_retries=max_retries,
+            presets=presets,
+            strict=strict,
+            poll_interval=poll_interval,
+            max_download_bytes=max_download_bytes,
+            task_path=task_path,
+            allow_insecure_http=allow_insecure_http,
+        )
+        self._owns_http = http_client is None
+        self._http: HttpT = http_client if http_client is not None else self._new_http()
+        self._ctx = FlowContext(
+            config=self._config,
+            timeout=_effective_timeout(self._config.timeout, self._http.timeout),
+            user_agent=USER_AGENT,
+        )
+
+    def _new_http(self) -> HttpT:
+        raise NotImplementedError
+
+    @property
+    def base_url(self) -> str | None:
+        """The gateway's host root, e.g. ``https://gateway.example`` (no ``/v1``)."""
+        return self._config.base_url
+
+    @property
+    def timeout(self) -> httpx.Timeout:
+        """The timeout of each request."""
+        return self._ctx.timeout
+
+    def build_request(self, **params: Unpack[CreateParams]) -> dict[str, Any]:
+        """The exact create body (wire JSON), validated; nothing is sent. `ValidationError` lists every problem."""
+        return build_create_body(
+            params, presets=self._config.presets, strict=self._config.strict
+        ).to_dict()
+
+    def __repr__(self) -> str:
+        key = "set" if self._config.api_key is not None else "missing"
+        return f"{type(self).__name__}(base_url={self._config.base_url!r}, api_key=<{key}>)"

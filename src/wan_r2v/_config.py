@@ -1,0 +1,202 @@
+"""Configuration: arguments first, then the environment; explicit timeouts; retry limits.
+
+The base URL is the gateway's host root, e.g. ``https://gateway.example`` or
+``http://127.0.0.1:8000`` (no trailing ``/v1``: the paths carry it).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from typing import Literal
+from urllib.parse import urlsplit
+
+import attrs
+import httpx
+
+from .errors import Problem, ValidationError
+from .presets import PRESETS, Preset
+
+__all__ = [
+    "API_KEY_ENV",
+    "BASE_URL_ENV",
+    "DEFAULT_MAX_DOWNLOAD_BYTES",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "TASK_PATHS",
+    "ClientConfig",
+    "RetryPolicy",
+    "Secret",
+    "TaskPath",
+    "make_config",
+]
+
+API_KEY_ENV = "WAN_R2V_API_KEY"
+BASE_URL_ENV = "WAN_R2V_BASE_URL"
+
+#: Connect within 10 s; any read, write or pool wait within 60 s. Never unbounded.
+DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+DEFAULT_MAX_RETRIES = 2
+#: 4 GiB: far above any R2V video, low enough to stop a runaway body.
+DEFAULT_MAX_DOWNLOAD_BYTES = 4 * 1024**3
+
+TaskPath = Literal["videos", "video/generations"]
+#: The query paths: the gateway's documented one first, then the family's variant.
+TASK_PATHS: tuple[TaskPath, ...] = ("videos", "video/generations")
+
+
+class Secret:
+    """A string that never shows itself in repr, str or logs."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """The secret itself, for the one header that needs it."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@attrs.frozen(kw_only=True)
+class RetryPolicy:
+    """How often and how long to retry: capped exponential backoff with jitter."""
+
+    max_retries: int = DEFAULT_MAX_RETRIES
+    initial_delay: float = 0.5
+    max_delay: float = 8.0
+    #: A Retry-After longer than this is not slept through: the error is raised instead.
+    max_retry_after: float = 60.0
+
+
+@attrs.frozen(kw_only=True)
+class ClientConfig:
+    """Everything a client needs to build requests, resolved once at construction."""
+
+    api_key: Secret | None
+    base_url: str | None
+    timeout: httpx.Timeout | None  # None: the caller's own httpx client decides
+    retry: RetryPolicy
+    presets: Mapping[str, Preset]
+    strict: bool
+    poll_interval: float | None
+    max_download_bytes: int | None
+    task_path: TaskPath
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _base_url_problems(base_url: str, *, has_key: bool, allow_insecure_http: bool) -> list[Problem]:
+    try:
+        parts = urlsplit(base_url)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as exc:
+        return [Problem("base_url", f"{base_url!r} is not a URL: {exc}")]
+    if parts.scheme not in ("http", "https") or not host:
+        return [
+            Problem(
+                "base_url", f"{base_url!r} must be an http(s) URL such as https://gateway.example"
+            )
+        ]
+    problems: list[Problem] = []
+    if parts.query or parts.fragment:
+        problems.append(Problem("base_url", "must not carry a query or fragment"))
+    if parts.path.rstrip("/").endswith("/v1"):
+        problems.append(
+            Problem(
+                "base_url",
+                f"give the host root without '/v1' (e.g. {parts.scheme}://{parts.netloc}); the paths add it",
+            )
+        )
+    if parts.scheme == "http" and has_key and not allow_insecure_http and not _is_loopback(host):
+        problems.append(
+            Problem(
+                "base_url",
+                f"plain http to {host} would send the API key unencrypted; use https, "
+                "or pass allow_insecure_http=True if you accept that",
+            )
+        )
+    return problems
+
+
+def resolve_timeout(
+    timeout: float | httpx.Timeout | None, *, own_client: bool
+) -> httpx.Timeout | None:
+    """The timeout to apply: the given one, else the default (None keeps a passed-in client's own)."""
+    if isinstance(timeout, httpx.Timeout):
+        return timeout
+    if timeout is not None:
+        return httpx.Timeout(
+            float(timeout), connect=min(float(timeout), DEFAULT_TIMEOUT.connect or 10.0)
+        )
+    return DEFAULT_TIMEOUT if own_client else None
+
+
+def make_config(
+    *,
+    api_key: str | None,
+    base_url: str | None,
+    timeout: float | httpx.Timeout | None,
+    own_client: bool,
+    max_retries: int,
+    presets: Mapping[str, Preset] = PRESETS,
+    strict: bool = True,
+    poll_interval: float | None = None,
+    max_download_bytes: int | None = DEFAULT_MAX_DOWNLOAD_BYTES,
+    task_path: TaskPath = "videos",
+    allow_insecure_http: bool = False,
+) -> ClientConfig:
+    """Resolve arguments and environment into a `ClientConfig`; `ValidationError` lists what is wrong."""
+    key = api_key if api_key is not None else os.environ.get(API_KEY_ENV) or None
+    url = base_url if base_url is not None else os.environ.get(BASE_URL_ENV) or None
+    problems: list[Problem] = []
+    if url is not None:
+        url = url.strip().rstrip("/")
+        problems += _base_url_problems(
+            url, has_key=bool(key), allow_insecure_http=allow_insecure_http
+        )
+    if max_retries < 0:
+        problems.append(Problem("max_retries", f"must be 0 or more, not {max_retries}"))
+    if poll_interval is not None and not poll_interval > 0:
+        problems.append(
+            Problem("poll_interval", f"must be a positive number of seconds, not {poll_interval}")
+        )
+    if max_download_bytes is not None and max_download_bytes <= 0:
+        problems.append(Problem("max_download_bytes", "must be positive, or None for no limit"))
+    if task_path not in TASK_PATHS:
+        problems.append(
+            Problem("task_path", f"{task_path!r} is not one of: {', '.join(TASK_PATHS)}")
+        )
+    if problems:
+        raise ValidationError(problems)
+    return ClientConfig(
+        api_key=Secret(key) if key else None,
+        base_url=url,
+        timeout=resolve_timeout(timeout, own_client=own_client),
+        retry=RetryPolicy(max_retries=max_retries),
+        presets=presets,
+        strict=strict,
+        poll_interval=poll_interval,
+        max_download_bytes=max_download_bytes,
+        task_path=task_path,
+    )

@@ -1,0 +1,280 @@
+"""Turn whatever came back (an answer or a transport failure) into a `Task` or a typed error.
+
+Never lets a raw JSONDecodeError, KeyError or ValueError out: HTML pages,
+empty bodies, malformed JSON and odd statuses (e.g. 520) all become errors
+from `wan_r2v.errors`, with status, gateway code and request id when known.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Mapping
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import attrs
+import httpx
+
+from ..errors import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    InvalidResponseError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+)
+from ..task import Task
+from ._redact import redact
+from ._task_parsing import parse_task, unwrap_task
+
+__all__ = [
+    "NOT_SENT_ERRORS",
+    "Exchange",
+    "Outcome",
+    "decode_json",
+    "error_for_status",
+    "error_for_transport",
+    "read_task",
+    "request_id_of",
+    "retry_after_of",
+]
+
+#: Transport failures that prove the request never reached the gateway.
+NOT_SENT_ERRORS: tuple[type[httpx.TransportError], ...] = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+)
+_REQUEST_ID_HEADERS = (
+    "x-request-id",
+    "request-id",
+    "x-oneapi-request-id",
+    "x-amzn-requestid",
+    "cf-ray",
+)
+_BODY_SNIPPET = 200
+
+
+@attrs.frozen
+class Exchange:
+    """A finished HTTP answer: status, headers and body bytes."""
+
+    status_code: int
+    headers: httpx.Headers = attrs.field(converter=httpx.Headers)
+    content: bytes = b""
+
+
+#: What the shells hand back for a request: the answer, or how the transport failed.
+Outcome = Exchange | httpx.TransportError
+
+
+def decode_json(content: bytes) -> object:
+    """The JSON value of a body, or `InvalidResponseError` (never a raw decode error)."""
+    if not content.strip():
+        raise InvalidResponseError("the answer's body is empty")
+    try:
+        return json.loads(content)
+    except (
+        ValueError,
+        RecursionError,
+    ) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise InvalidResponseError(f"the answer is not JSON ({_describe_body(content)})") from exc
+
+
+def _describe_body(content: bytes) -> str:
+    text = content[:_BODY_SNIPPET].decode("utf-8", "replace").strip()
+    kind = "an HTML page" if text[:1] == "<" else "text"
+    snippet = " ".join(text.split())[:80]
+    return f"{kind} of {len(content)} bytes: {snippet!r}"
+
+
+def request_id_of(headers: httpx.Headers, payload: object = None) -> str | None:
+    """The request id the gateway sent, from a header or the body's ``request_id``."""
+    for name in _REQUEST_ID_HEADERS:
+        header: str | None = headers.get(name)
+        if header:
+            return header
+    if isinstance(payload, Mapping):
+        value = payload.get("request_id")
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            return str(value)
+    return None
+
+
+def retry_after_of(headers: httpx.Headers, *, now: float | None = None) -> float | None:
+    """Seconds to wait per ``retry-after-ms`` or ``Retry-After`` (seconds or an HTTP date)."""
+    millis = headers.get("retry-after-ms")
+    if millis is not None:
+        try:
+            value = float(millis) / 1000.0
+        except ValueError:
+            value = math.nan
+        if math.isfinite(value):
+            return max(0.0, value)
+    text = headers.get("retry-after")
+    if text is None:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    return max(0.0, seconds) if math.isfinite(seconds) else None
+
+
+def _text(value: object) -> str | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, int | float):
+        return str(value)
+    return None
+
+
+def error_fields(payload: object) -> dict[str, str | None]:
+    """message, code, type and param of an error answer in any of the family's shapes."""
+    fields: dict[str, str | None] = dict.fromkeys(("message", "code", "type", "param"))
+    if not isinstance(payload, Mapping):
+        return fields
+    error = payload.get("error")
+    source: Mapping[str, Any] = error if isinstance(error, Mapping) else payload
+    for name in fields:
+        fields[name] = _text(source.get(name))
+    if isinstance(error, str):
+        fields["message"] = error.strip() or None
+    if fields["message"] is None:
+        fields["message"] = _text(payload.get("message")) or _text(payload.get("detail"))
+    if fields["code"] is None:
+        fields["code"] = _text(payload.get("code"))
+    return fields
+
+
+_HINTS = {
+    400: "the gateway refused the request; change it before sending again",
+    401: "the gateway refused the API key; check api_key= or WAN_R2V_API_KEY",
+    403: "the key may not do this (check the account's models and permissions)",
+    404: "not found; check the task id, the base URL and task_path",
+    429: "rate limited or out of quota; slow down",
+}
+
+
+def _error_class(status: int) -> type[APIStatusError]:
+    if status in (400, 422) or (400 <= status < 500 and status not in (401, 403, 404, 408, 429)):
+        return BadRequestError
+    return {
+        401: AuthenticationError,
+        403: PermissionDeniedError,
+        404: NotFoundError,
+        429: RateLimitError,
+    }.get(status, ServerError)
+
+
+def _class_for_code(code: str | None) -> type[APIStatusError]:
+    """The error class a 2xx answer's error envelope means, by its code's words."""
+    word = (code or "").lower()
+    table: tuple[tuple[tuple[str, ...], type[APIStatusError]], ...] = (
+        (("not_found", "notfound", "not_exist", "no_such"), NotFoundError),
+        (("unauthor", "auth", "api_key", "token"), AuthenticationError),
+        (("forbidden", "permission"), PermissionDeniedError),
+        (("rate", "quota", "too_many", "limit"), RateLimitError),
+        (("server", "internal", "upstream", "unavailable", "timeout"), ServerError),
+    )
+    for words, cls in table:
+        if any(w in word for w in words):
+            return cls
+    return BadRequestError
+
+
+def _build_error(
+    cls: type[APIStatusError],
+    exchange: Exchange,
+    payload: object,
+    secret: str | None,
+    fallback: str,
+) -> APIStatusError:
+    fields = error_fields(payload)
+    status = exchange.status_code
+    message = fields["message"] or fallback
+    hint = _HINTS.get(
+        status, "the gateway or its upstream failed; try later" if status >= 500 else ""
+    )
+    full = redact(f"{hint}: {message}" if hint else message, secret)
+    common: dict[str, Any] = {
+        "status_code": status,
+        "code": redact(fields["code"], secret),
+        "type": fields["type"],
+        "param": fields["param"],
+        "request_id": request_id_of(exchange.headers, payload),
+    }
+    if issubclass(cls, RateLimitError):
+        return cls(full, retry_after=retry_after_of(exchange.headers), **common)
+    return cls(full, **common)
+
+
+def error_for_status(exchange: Exchange, *, secret: str | None = None) -> APIStatusError:
+    """The typed error of a non-2xx answer (its body may be JSON of any shape, HTML or empty)."""
+    try:
+        payload: object = decode_json(exchange.content)
+        fallback = f"HTTP {exchange.status_code}"
+    except InvalidResponseError:
+        payload = None
+        body = _describe_body(exchange.content) if exchange.content.strip() else "an empty body"
+        fallback = f"HTTP {exchange.status_code} with {body}"
+    return _build_error(_error_class(exchange.status_code), exchange, payload, secret, fallback)
+
+
+def error_for_transport(
+    exc: httpx.TransportError, *, secret: str | None = None, what: str = "the gateway"
+) -> APIConnectionError:
+    """The typed error of a request that got no (complete) answer."""
+    detail = redact(str(exc) or type(exc).__name__, secret)
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(
+            f"{what} did not answer in time ({type(exc).__name__}: {detail}); try later"
+        )
+    return APIConnectionError(
+        f"{what} could not be reached or broke off ({type(exc).__name__}: {detail}); try later"
+    )
+
+
+def read_task(outcome: Outcome, *, task_id: str | None = None, secret: str | None = None) -> Task:
+    """The `Task` of an answer, or the typed error it means (transport failures included)."""
+    if isinstance(outcome, httpx.TransportError):
+        raise error_for_transport(outcome, secret=secret) from outcome
+    if not 200 <= outcome.status_code < 300:
+        raise error_for_status(outcome, secret=secret)
+    try:
+        payload = decode_json(outcome.content)
+    except InvalidResponseError as exc:
+        raise _invalid(outcome, exc.message) from None
+    if not isinstance(payload, Mapping):
+        raise _invalid(outcome, f"the answer is JSON {type(payload).__name__}, not an object")
+    if unwrap_task(payload) is None:
+        fields = error_fields(payload)
+        if fields["message"] is not None or fields["code"] is not None:
+            # an error envelope with a 2xx status: {"code": "...", "message": "...", "data": null}
+            raise _build_error(_class_for_code(fields["code"]), outcome, payload, secret, "error")
+        raise _invalid(outcome, "the answer holds no task")
+    try:
+        return parse_task(payload, task_id=task_id)
+    except InvalidResponseError as exc:
+        raise _invalid(outcome, exc.message) from None
+
+
+def _invalid(exchange: Exchange, message: str) -> APIError:
+    return InvalidResponseError(
+        f"{message}; is the base URL the gateway's?",
+        status_code=exchange.status_code,
+        request_id=request_id_of(exchange.headers),
+    )

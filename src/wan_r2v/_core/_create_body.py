@@ -1,0 +1,254 @@
+"""Build the create call's wire body from keyword arguments: pick the model, resolve the aspect, validate.
+
+Every problem (argument-level and wire-level) is collected and raised at once in
+one `ValidationError`, before anything is sent. The body itself is built
+through the generated models, so its shape is the spec's.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping, Sequence
+from typing import Any, NotRequired, Required, TypedDict
+
+from wan_r2v_api.models import CreateVideoRequest, ExtraBody, ShotType
+from wan_r2v_api.types import UNSET, Unset
+
+from .._validation import check_create_body
+from ..errors import Problem, ValidationError
+from ..presets import Preset, Resolution, Tier
+
+__all__ = ["CreateParams", "build_create_body", "pick_preset"]
+
+
+class CreateParams(TypedDict, total=False):
+    """The keyword arguments of ``create()``, ``build_request()`` and ``generate()``.
+
+    Wire names as the gateway documents them; ``aspect`` (instead of ``size``)
+    and ``tier``/``resolution``/``sound`` (instead of ``model``) are conveniences.
+    """
+
+    model: str | Preset | None
+    prompt: Required[str]
+    videos: Sequence[str] | None
+    images: Sequence[str] | None
+    size: str | None
+    aspect: str | None
+    duration: int | None
+    negative_prompt: str | None
+    audio: str | None
+    shot_type: ShotType | str | None
+    enable_prompt_expansion: bool | None
+    seed: int | None
+    tier: NotRequired[Tier | None]
+    resolution: NotRequired[Resolution | None]
+    sound: NotRequired[bool | None]
+
+
+def _describe(preset: Preset) -> str:
+    sound = {True: "with sound", False: "silent", None: "provider default sound"}[preset.audio]
+    return f"{preset.model} ({preset.tier}, {preset.resolution}, {sound})"
+
+
+def pick_preset(
+    *,
+    model: str | Preset | None,
+    tier: Tier | None,
+    resolution: Resolution | None,
+    sound: bool | None,
+    size: str | None,
+    presets: Mapping[str, Preset],
+    problems: list[Problem],
+) -> Preset | str | None:
+    """The preset (or bare model id, for a model outside the table) the arguments pick.
+
+    By parts: every given part must match; when several models still match,
+    a given ``size`` narrows the resolution; otherwise it is a problem that
+    names the part to add.
+    """
+    parts = {"tier": tier, "resolution": resolution, "audio": sound}
+    given = {name: value for name, value in parts.items() if value is not None}
+    if isinstance(model, Preset) or (model is not None and model in presets):
+        preset = model if isinstance(model, Preset) else presets[model]
+        for name, value in given.items():
+            if getattr(preset, name) != value:
+                arg = "sound" if name == "audio" else name
+                problems.append(
+                    Problem(
+                        arg,
+                        f"{arg}={value!r} contradicts model {preset.model} ({name} {getattr(preset, name)!r}); drop one",
+                    )
+                )
+        return preset
+    if model is not None:
+        if given:
+            problems.append(
+                Problem(
+                    "model",
+                    f"{model!r} is not in the preset table, so tier/resolution/sound cannot be checked; drop them",
+                )
+            )
+        return model  # unknown: the wire check reports it unless strict=False
+    if not given:
+        return None  # the wire check asks for a model
+    matches = [p for p in presets.values() if all(getattr(p, n) == v for n, v in given.items())]
+    if len(matches) > 1 and size is not None:
+        matches = [p for p in matches if p.aspect_of(size) is not None] or matches
+    if len(matches) == 1:
+        return matches[0]
+    wanted = ", ".join(f"{'sound' if n == 'audio' else n}={v!r}" for n, v in given.items())
+    if not matches:
+        listing = "; ".join(_describe(p) for p in presets.values())
+        problems.append(Problem("model", f"no model has {wanted}; available: {listing}"))
+    else:
+        listing = "; ".join(_describe(p) for p in matches)
+        problems.append(
+            Problem(
+                "model",
+                f"{wanted} matches {len(matches)} models: {listing}; add a part or pass model=",
+            )
+        )
+    return None
+
+
+def _resolve_size(
+    size: str | None, aspect: str | None, preset: Preset | str | None, problems: list[Problem]
+) -> str | None:
+    if aspect is None:
+        return size
+    if not isinstance(preset, Preset):
+        problems.append(
+            Problem(
+                "aspect",
+                "needs a model from the preset table to pick a size; pass size='W*H' instead",
+            )
+        )
+        return size
+    try:
+        resolved = preset.size_for(aspect)
+    except KeyError:
+        allowed = ", ".join(preset.sizes)
+        problems.append(
+            Problem(
+                "aspect", f"{aspect!r} is not an aspect of {preset.model}; use one of: {allowed}"
+            )
+        )
+        return size
+    if size is not None and size != resolved:
+        problems.append(
+            Problem(
+                "size",
+                f"size={size!r} and aspect={aspect!r} ({resolved}) disagree; give one of them",
+            )
+        )
+    return resolved
+
+
+def _references(value: Sequence[str] | None) -> object:
+    """A list for the body; a bare string stays a string so the rules can say so."""
+    if value is None or isinstance(value, str):
+        return value
+    try:
+        return list(value)
+    except TypeError:
+        return value
+
+
+def _wire(value: object) -> object:
+    return value.value if isinstance(value, ShotType) else value
+
+
+def _draft_body(model: str | None, params: CreateParams, size: str | None) -> dict[str, Any]:
+    """The body as plain JSON, absent arguments left out, for the rules to read."""
+    body: dict[str, Any] = {"model": model, "prompt": params.get("prompt")}
+    optional = {
+        "videos": _references(params.get("videos")),
+        "images": _references(params.get("images")),
+        "size": size,
+        "duration": params.get("duration"),
+    }
+    body.update({k: v for k, v in optional.items() if v is not None})
+    extra = {
+        "negative_prompt": params.get("negative_prompt"),
+        "audio": params.get("audio"),
+        "shot_type": _wire(params.get("shot_type")),
+        "enable_prompt_expansion": params.get("enable_prompt_expansion"),
+        "seed": params.get("seed"),
+    }
+    extra = {k: v for k, v in extra.items() if v is not None}
+    if extra:
+        body["extra_body"] = extra
+    return body
+
+
+def _through_generated(body: Mapping[str, Any]) -> CreateVideoRequest:
+    """The validated body as the generated model, so its keys and order are the spec's."""
+    extra = body.get("extra_body")
+    extra_body: ExtraBody | Unset = UNSET
+    if extra is not None:
+        shot = extra.get("shot_type")
+        extra_body = ExtraBody(
+            negative_prompt=extra.get("negative_prompt", UNSET),
+            audio=extra.get("audio", UNSET),
+            shot_type=ShotType(shot) if shot is not None else UNSET,
+            enable_prompt_expansion=extra.get("enable_prompt_expansion", UNSET),
+            seed=extra.get("seed", UNSET),
+        )
+    request = CreateVideoRequest(
+        model=body["model"],
+        prompt=body["prompt"],
+        videos=body.get("videos", UNSET),
+        images=body.get("images", UNSET),
+        size=body.get("size", UNSET),
+        duration=body.get("duration", UNSET),
+        extra_body=extra_body,
+    )
+    return request
+
+
+def _unknown_arguments(params: Mapping[str, object]) -> list[Problem]:
+    known = list(CreateParams.__annotations__)
+    problems = []
+    for name in params:
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"; did you mean {close[0]}?" if close else f"; known: {', '.join(known)}"
+            problems.append(Problem(name, f"unknown argument{hint}"))
+    return problems
+
+
+def build_create_body(
+    params: CreateParams, *, presets: Mapping[str, Preset], strict: bool
+) -> CreateVideoRequest:
+    """The create body (``.to_dict()`` is the wire JSON) from keyword arguments.
+
+    `ValidationError` lists every problem at once; nothing is sent before this passes.
+    """
+    problems = _unknown_arguments(params)
+    picked = pick_preset(
+        model=params.get("model"),
+        tier=params.get("tier"),
+        resolution=params.get("resolution"),
+        sound=params.get("sound"),
+        size=params.get("size"),
+        presets=presets,
+        problems=problems,
+    )
+    size = _resolve_size(params.get("size"), params.get("aspect"), picked, problems)
+    table = presets
+    model_id: str | None = None
+    if isinstance(picked, Preset):
+        model_id = picked.model
+        table = {**presets, picked.model: picked}  # a custom preset is the rule book for its model
+    elif isinstance(picked, str):
+        model_id = picked
+    body = _draft_body(model_id, params, size)
+    picked_badly = picked is None and any(p.field == "model" for p in problems)
+    problems += [
+        p
+        for p in check_create_body(body, presets=table, strict=strict)
+        if not (picked_badly and p.field == "model")
+    ]
+    if problems:
+        raise ValidationError(problems)
+    return _through_generated(body)

@@ -1,0 +1,311 @@
+"""The calls as sans-I/O flows: generators that yield actions and receive their outcomes.
+
+A flow yields `Send` (make this request, send back an `Exchange` or the
+transport error), `Stream` (stream this GET into a file, send back the
+`Path`, the non-200 `Exchange` or the transport error), `Sleep` (send back
+None) and `Report` (hand a task to ``on_progress``). Retries, deadlines,
+polling and redirects live here once; `Client` and `AsyncClient` only drive
+the generator, the first with blocking calls, the second with awaits.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Generator
+from functools import partial
+from pathlib import Path
+from typing import Any, TypeVar
+
+import attrs
+import httpx
+
+from .._config import ClientConfig
+from ..errors import DownloadError, TaskFailedError, WaitTimeoutError, WanR2VError
+from ..task import GenerationResult, Task
+from ._answers import NOT_SENT_ERRORS, Exchange, read_task, retry_after_of
+from ._create_body import CreateParams, build_create_body
+from ._download_plan import (
+    MAX_REDIRECTS,
+    download_request,
+    read_download,
+    resolve_video_url,
+    safe_filename,
+)
+from ._polling import poll_delay
+from ._requests import (
+    RequestSpec,
+    build_create_request,
+    build_get_request,
+    check_task_id,
+    clip_timeout,
+)
+from ._retry import Failure, final_error, is_transient, retry_delay
+
+__all__ = [
+    "Action",
+    "Flow",
+    "FlowContext",
+    "Report",
+    "Send",
+    "Sleep",
+    "Stream",
+    "create_flow",
+    "download_flow",
+    "finish",
+    "generate_flow",
+    "get_flow",
+    "wait_flow",
+]
+
+logger = logging.getLogger("wan_r2v")
+T = TypeVar("T")
+
+
+@attrs.frozen
+class Send:
+    """Make this request; send back an `Exchange` or the `httpx.TransportError`."""
+
+    request: RequestSpec
+
+
+@attrs.frozen(kw_only=True)
+class Stream:
+    """GET this URL into a file atomically; send back the `Path`, a non-200 `Exchange` or the transport error."""
+
+    request: RequestSpec
+    #: A file path, or an existing folder (then the file is ``default_name`` inside it).
+    target: Path
+    default_name: str
+    overwrite: bool
+    max_bytes: int | None
+
+
+@attrs.frozen
+class Sleep:
+    """Wait this many seconds; send back None."""
+
+    seconds: float
+
+
+@attrs.frozen
+class Report:
+    """Hand this task to the ``on_progress`` callback, if any; send back None."""
+
+    task: Task
+
+
+Action = Send | Stream | Sleep | Report
+Flow = Generator[Action, Any, T]
+
+
+@attrs.frozen(kw_only=True)
+class FlowContext:
+    """What every flow reads: the configuration, the effective timeout, a clock and a dice."""
+
+    config: ClientConfig
+    timeout: httpx.Timeout
+    user_agent: str
+    clock: Callable[[], float] = time.monotonic
+    rand: Callable[[], float] = random.random
+
+    @property
+    def secret(self) -> str | None:
+        """The API key, only to scrub it out of messages."""
+        return self.config.api_key.reveal() if self.config.api_key is not None else None
+
+
+def _attempts(
+    ctx: FlowContext,
+    request: RequestSpec,
+    read: Callable[[Any], T],
+    *,
+    is_create: bool,
+    deadline: float | None = None,
+    action: Callable[[RequestSpec], Send | Stream] = Send,
+) -> Flow[T]:
+    """Send a request until `read` accepts its outcome or no retry is left (never past `deadline`)."""
+    attempt = 0
+    while True:
+        remaining = None if deadline is None else deadline - ctx.clock()
+        outcome = yield action(request.with_timeout(clip_timeout(request.timeout, remaining)))
+        try:
+            return read(outcome)
+        except WanR2VError as error:
+            failure = Failure(
+                error,
+                retry_after=retry_after_of(outcome.headers)
+                if isinstance(outcome, Exchange)
+                else None,
+                not_sent=isinstance(outcome, NOT_SENT_ERRORS),
+            )
+            delay = retry_delay(
+                ctx.config.retry, attempt, failure, is_create=is_create, rand=ctx.rand
+            )
+            if delay is not None and deadline is not None and ctx.clock() + delay >= deadline:
+                delay = None
+            if delay is None:
+                final = final_error(failure, is_create=is_create)
+                if final is error:
+                    raise
+                raise final from error
+            logger.info(
+                "%s %s failed (%s); retry %d of %d in %.2f s",
+                request.method,
+                request.path,
+                error.message,
+                attempt + 1,
+                ctx.config.retry.max_retries,
+                delay,
+            )
+            yield Sleep(delay)
+            attempt += 1
+
+
+def create_flow(ctx: FlowContext, params: CreateParams) -> Flow[Task]:
+    """Validate, then create a task; retried only when it certainly was not created."""
+    body = build_create_body(params, presets=ctx.config.presets, strict=ctx.config.strict)
+    request = build_create_request(ctx.config, body, user_agent=ctx.user_agent, timeout=ctx.timeout)
+    read = partial(read_task, secret=ctx.secret)
+    return (yield from _attempts(ctx, request, read, is_create=True))
+
+
+def get_flow(ctx: FlowContext, task_id: str, *, deadline: float | None = None) -> Flow[Task]:
+    """Query a task once (with GET retries)."""
+    request = build_get_request(ctx.config, task_id, user_agent=ctx.user_agent, timeout=ctx.timeout)
+    read = partial(read_task, task_id=task_id, secret=ctx.secret)
+    return (yield from _attempts(ctx, request, read, is_create=False, deadline=deadline))
+
+
+def _describe(task: Task) -> str:
+    word = (
+        f" ({task.raw_status})" if task.raw_status and task.raw_status != task.status.value else ""
+    )
+    return f"task {task.id} is {task.status.value}{word}"
+
+
+def finish(task: Task, *, raise_on_failure: bool) -> Task:
+    """The finished task, or `TaskFailedError` carrying it when it ended without a video."""
+    if task.failed and raise_on_failure:
+        reason = task.error_message or "the gateway gave no reason"
+        code = f" [{task.error_code}]" if task.error_code else ""
+        raise TaskFailedError(f"{_describe(task)}: {reason}{code}", task)
+    return task
+
+
+def _progress_key(task: Task | None) -> tuple[object, ...] | None:
+    return None if task is None else (task.id, task.status, task.raw_status, task.progress)
+
+
+def wait_flow(
+    ctx: FlowContext,
+    task_or_id: Task | str,
+    *,
+    timeout: float,
+    poll_interval: float | None = None,
+    raise_on_failure: bool = True,
+) -> Flow[Task]:
+    """Poll until the task is done or the wall-clock deadline passes; survive transient errors.
+
+    Reports the first known task at once, then every change of status or
+    progress. A task id alone is enough: any process can resume waiting.
+    """
+    deadline = ctx.clock() + timeout
+    known = task_or_id if isinstance(task_or_id, Task) else None
+    task_id = check_task_id(known.id if known is not None else task_or_id)
+    interval = poll_interval if poll_interval is not None else ctx.config.poll_interval
+    reported = _progress_key(known)
+    if known is not None:
+        yield Report(known)
+        if known.done and (known.failed or known.video_url is not None):
+            return finish(known, raise_on_failure=raise_on_failure)
+    polls = 0
+    while True:
+        retry_after: float | None = None
+        last_error: WanR2VError | None = None
+        try:
+            task = yield from get_flow(ctx, task_id, deadline=deadline)
+        except WanR2VError as error:
+            if not is_transient(error):
+                raise
+            last_error, retry_after = error, getattr(error, "retry_after", None)
+            logger.info("polling task %s failed (%s); polling on", task_id, error.message)
+        else:
+            known = task
+            if _progress_key(task) != reported:
+                reported = _progress_key(task)
+                yield Report(task)
+            if task.done:
+                return finish(task, raise_on_failure=raise_on_failure)
+        remaining = deadline - ctx.clock()
+        if remaining <= 0:
+            last = known if known is not None else Task(id=task_id)
+            raise WaitTimeoutError(
+                f"{_describe(last)} ({last.progress}%) after waiting {timeout:g} s; it goes on: "
+                f"wait({task_id!r}) again to resume",
+                last,
+            ) from last_error
+        yield Sleep(
+            poll_delay(polls, poll_interval=interval, retry_after=retry_after, remaining=remaining)
+        )
+        polls += 1
+
+
+def download_flow(
+    ctx: FlowContext, task_or_id: Task | str, path: Path, *, overwrite: bool = True
+) -> Flow[Path]:
+    """Stream the task's video to `path` (a file, or a folder for ``<task_id>.mp4``); query it first if needed."""
+    task = task_or_id if isinstance(task_or_id, Task) else None
+    if task is None or task.video_url is None:
+        task = yield from get_flow(ctx, task.id if task is not None else str(task_or_id))
+    if not task.succeeded:
+        finish(task, raise_on_failure=True)
+        raise DownloadError(
+            f"{_describe(task)} ({task.progress}%), not finished: wait() for it first"
+        )
+    if task.video_url is None:
+        raise DownloadError(f"task {task.id} succeeded but the answer holds no video URL")
+    url = resolve_video_url(task.video_url, ctx.config.base_url)
+    for _hop in range(MAX_REDIRECTS + 1):
+        request = download_request(url, ctx.config, user_agent=ctx.user_agent, timeout=ctx.timeout)
+        stream = partial(
+            Stream,
+            target=path,
+            default_name=safe_filename(task.id),
+            overwrite=overwrite,
+            max_bytes=ctx.config.max_download_bytes,
+        )
+        try:
+            result = yield from _attempts(
+                ctx, request, partial(read_download, url=url), is_create=False, action=stream
+            )
+        except DownloadError:
+            raise
+        except WanR2VError as error:
+            raise DownloadError(
+                f"could not download the video of task {task.id}: {error.message}; nothing was written",
+                status_code=getattr(error, "status_code", None),
+            ) from error
+        if isinstance(result, Path):
+            return result
+        url = resolve_video_url(result.url, None)
+    raise DownloadError(
+        f"the result URL redirected more than {MAX_REDIRECTS} times; nothing was written"
+    )
+
+
+def generate_flow(
+    ctx: FlowContext,
+    params: CreateParams,
+    *,
+    path: Path,
+    wait_timeout: float,
+    poll_interval: float | None = None,
+    overwrite: bool = True,
+) -> Flow[GenerationResult]:
+    """Create, wait (reporting the created task at once), then download."""
+    task = yield from create_flow(ctx, params)
+    task = yield from wait_flow(ctx, task, timeout=wait_timeout, poll_interval=poll_interval)
+    file = yield from download_flow(ctx, task, path, overwrite=overwrite)
+    return GenerationResult(task, file)

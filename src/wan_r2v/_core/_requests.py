@@ -1,0 +1,170 @@
+"""Build the two calls' requests (method and path from the generated endpoint modules).
+
+A `RequestSpec` is plain data: the shells hand it to httpx as is. Its repr
+never shows headers, so the Authorization value cannot leak through it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import httpx
+from wan_r2v_api.api.videos import (
+    create_video_generation,
+    get_video_generation_task,
+    get_video_task,
+)
+from wan_r2v_api.models import CreateVideoRequest
+
+from .._config import ClientConfig, TaskPath
+from ..errors import Problem, ValidationError
+
+__all__ = [
+    "MAX_TASK_ID_LENGTH",
+    "MIN_REQUEST_TIMEOUT",
+    "RequestSpec",
+    "build_create_request",
+    "build_get_request",
+    "check_task_id",
+    "clip_timeout",
+    "gateway_headers",
+    "require_gateway",
+]
+
+MAX_TASK_ID_LENGTH = 256
+#: A request near a deadline still gets this long, so the last poll can answer.
+MIN_REQUEST_TIMEOUT = 1.0
+_FORBIDDEN_IN_TASK_ID = frozenset("/?#%\\")
+
+
+@attrs.frozen(kw_only=True)
+class RequestSpec:
+    """One HTTP request to make: method, absolute URL, headers, body and timeout."""
+
+    method: str
+    url: str
+    headers: Mapping[str, str] = attrs.field(factory=dict, repr=False)
+    content: bytes | None = attrs.field(default=None, repr=False)
+    timeout: httpx.Timeout = attrs.field(repr=False)
+
+    @property
+    def path(self) -> str:
+        """The URL's path, for log lines (never the query or host credentials)."""
+        return httpx.URL(self.url).path
+
+    def with_timeout(self, timeout: httpx.Timeout) -> RequestSpec:
+        """The same request with another timeout."""
+        return attrs.evolve(self, timeout=timeout)
+
+
+def clip_timeout(timeout: httpx.Timeout, remaining: float | None) -> httpx.Timeout:
+    """A timeout no phase of which outlasts `remaining` seconds (never below MIN_REQUEST_TIMEOUT)."""
+    if remaining is None:
+        return timeout
+    cap = max(remaining, MIN_REQUEST_TIMEOUT)
+
+    def clip(value: float | None) -> float:
+        return cap if value is None else min(value, cap)
+
+    return httpx.Timeout(
+        connect=clip(timeout.connect),
+        read=clip(timeout.read),
+        write=clip(timeout.write),
+        pool=clip(timeout.pool),
+    )
+
+
+def require_gateway(config: ClientConfig, *, need_key: bool = True) -> tuple[str, str]:
+    """(base_url, api_key), or a `ValidationError` saying how to supply what is missing."""
+    problems = []
+    if config.base_url is None:
+        problems.append(
+            Problem(
+                "base_url",
+                "is not set; pass base_url= (the gateway's host root) or set WAN_R2V_BASE_URL",
+            )
+        )
+    if need_key and config.api_key is None:
+        problems.append(Problem("api_key", "is not set; pass api_key= or set WAN_R2V_API_KEY"))
+    if problems:
+        raise ValidationError(problems)
+    assert config.base_url is not None
+    return config.base_url, config.api_key.reveal() if config.api_key is not None else ""
+
+
+def gateway_headers(api_key: str, user_agent: str) -> dict[str, str]:
+    """The headers of a call to the gateway (the only requests that carry the key)."""
+    return {
+        "Accept": "application/json",
+        "User-Agent": user_agent,
+        "Authorization": f"Bearer {api_key}",
+    }
+
+
+def _spec(
+    kwargs: Mapping[str, Any], base_url: str, headers: Mapping[str, str], timeout: httpx.Timeout
+) -> RequestSpec:
+    """A `RequestSpec` from a generated endpoint's ``_get_kwargs()``."""
+    content = None
+    all_headers = {**headers, **kwargs.get("headers", {})}
+    if "json" in kwargs:
+        content = json.dumps(kwargs["json"], ensure_ascii=False, separators=(",", ":")).encode(
+            "utf-8"
+        )
+        all_headers["Content-Type"] = "application/json"
+    return RequestSpec(
+        method=str(kwargs["method"]).upper(),
+        url=base_url + str(kwargs["url"]),
+        headers=all_headers,
+        content=content,
+        timeout=timeout,
+    )
+
+
+def build_create_request(
+    config: ClientConfig, body: CreateVideoRequest, *, user_agent: str, timeout: httpx.Timeout
+) -> RequestSpec:
+    """The create call for a validated body."""
+    base_url, key = require_gateway(config)
+    kwargs = create_video_generation._get_kwargs(body=body)
+    return _spec(kwargs, base_url, gateway_headers(key, user_agent), timeout)
+
+
+def check_task_id(task_id: object) -> str:
+    """The task id when it is safe to put in a path; `ValidationError` (nothing sent) otherwise."""
+    problem: str | None = None
+    if not isinstance(task_id, str) or not task_id:
+        problem = f"must be a non-empty string, not {task_id!r}"
+    elif len(task_id) > MAX_TASK_ID_LENGTH:
+        problem = f"is {len(task_id)} characters long; a task id has at most {MAX_TASK_ID_LENGTH}"
+    elif ".." in task_id or any(c in _FORBIDDEN_IN_TASK_ID for c in task_id):
+        problem = f"{task_id!r} holds '/', '..', '?', '#', '%' or '\\'; pass the id exactly as create() returned it"
+    elif any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in task_id):
+        problem = f"{task_id!r} holds whitespace or control characters; pass the id exactly as create() returned it"
+    if problem is not None:
+        raise ValidationError([Problem("task_id", problem)])
+    assert isinstance(task_id, str)
+    return task_id
+
+
+_GET_ENDPOINTS = {"videos": get_video_task, "video/generations": get_video_generation_task}
+
+
+def build_get_request(
+    config: ClientConfig,
+    task_id: str,
+    *,
+    user_agent: str,
+    timeout: httpx.Timeout,
+    task_path: TaskPath | None = None,
+) -> RequestSpec:
+    """The query call for a task id (checked first)."""
+    checked = check_task_id(task_id)
+    base_url, key = require_gateway(config)
+    endpoint = _GET_ENDPOINTS[task_path or config.task_path]
+    return _spec(
+        endpoint._get_kwargs(task_id=checked), base_url, gateway_headers(key, user_agent), timeout
+    )

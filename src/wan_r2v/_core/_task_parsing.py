@@ -1,0 +1,226 @@
+"""Read a task out of any answer dialect of the gateway family; never raise on odd values.
+
+Dialects (API-NOTES): the flat task; the ``{code, message, data: {...task}}``
+envelope; DashScope's ``{output: {...}}``; status words in any case; progress
+as an int or ``"30%"``; the result URL in ``video_url``, ``result.video_url``,
+``result.outputs[0]``, ``metadata.url`` or ``result_url``; the failure text in
+``error.message`` or ``fail_reason``; times as Unix seconds (or ms) or ISO text.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from dateutil import parser as date_parser
+
+from ..errors import InvalidResponseError
+from ..task import Task, TaskStatus
+
+__all__ = ["STATUS_WORDS", "map_status", "parse_task", "unwrap_task"]
+
+#: Every known word (lower case) and what it means. The set is open: others map to UNKNOWN.
+STATUS_WORDS: Mapping[str, TaskStatus] = {
+    **dict.fromkeys(("queued", "pending", "submitted", "not_start"), TaskStatus.QUEUED),
+    **dict.fromkeys(("in_progress", "processing", "running"), TaskStatus.RUNNING),
+    **dict.fromkeys(("completed", "success", "succeeded"), TaskStatus.SUCCEEDED),
+    **dict.fromkeys(("failed", "failure", "error", "expired"), TaskStatus.FAILED),
+    **dict.fromkeys(("cancelled", "canceled"), TaskStatus.CANCELLED),
+    "unknown": TaskStatus.UNKNOWN,
+}
+
+_TASK_KEYS = ("id", "task_id", "status", "task_status")
+# Above this a Unix time is in milliseconds (1e11 s is the year 5138).
+_MS_THRESHOLD = 1e11
+
+
+def map_status(word: object) -> TaskStatus:
+    """The `TaskStatus` of a status word in any case; UNKNOWN for anything else."""
+    if not isinstance(word, str):
+        return TaskStatus.UNKNOWN
+    key = word.strip().lower().replace("-", "_").replace(" ", "_")
+    return STATUS_WORDS.get(key, TaskStatus.UNKNOWN)
+
+
+def _text(value: object) -> str | None:
+    """A non-empty stripped string, a number as text, or None."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return None if isinstance(value, float) and not math.isfinite(value) else str(value)
+    if isinstance(value, str):
+        stripped = value.strip()
+        return stripped or None
+    return None
+
+
+def _url(value: object) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _first(*values: object) -> object:
+    for value in values:
+        if value is not None and value != "":
+            return value
+    return None
+
+
+def parse_progress(value: object) -> int | None:
+    """A percentage 0..100 from ``30``, ``30.5``, ``"30"`` or ``"30%"``; None when unreadable."""
+    if isinstance(value, bool):
+        return None
+    number: float
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip().rstrip("%").strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    if not math.isfinite(number):
+        return None
+    return min(100, max(0, int(number)))
+
+
+def parse_time(value: object) -> datetime | None:
+    """A UTC-aware datetime from Unix seconds or ms, numeric text or ISO text; None otherwise."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        try:
+            value = float(text)
+        except ValueError:
+            return _parse_date_text(text)
+    if not isinstance(value, int | float):
+        return None
+    number = float(value)
+    if not math.isfinite(number) or number <= 0:
+        return None  # some relays send 0 for "not yet"
+    if number > _MS_THRESHOLD:
+        number /= 1000.0
+    try:
+        return datetime.fromtimestamp(number, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _parse_date_text(text: str) -> datetime | None:
+    try:
+        parsed = date_parser.isoparse(text)
+    except (ValueError, OverflowError):
+        try:
+            parsed = date_parser.parse(text)
+        except (ValueError, OverflowError, date_parser.ParserError):
+            return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def unwrap_task(payload: Mapping[str, Any], *, _depth: int = 0) -> Mapping[str, Any] | None:
+    """The task object inside an answer (flat, ``data`` envelope or ``output``), or None."""
+    if any(key in payload for key in _TASK_KEYS):
+        return payload
+    if _depth >= 3:
+        return None
+    for wrapper in ("data", "output"):
+        inner = payload.get(wrapper)
+        if isinstance(inner, Mapping):
+            return unwrap_task(inner, _depth=_depth + 1)
+    return None
+
+
+def _video_url(task: Mapping[str, Any]) -> str | None:
+    result = _mapping(task.get("result"))
+    outputs = result.get("outputs")
+    first_output = outputs[0] if isinstance(outputs, list) and outputs else None
+    if isinstance(first_output, Mapping):
+        first_output = _first(first_output.get("url"), first_output.get("video_url"))
+    candidates = (
+        task.get("video_url"),
+        result.get("video_url"),
+        first_output,
+        _mapping(task.get("metadata")).get("url"),
+        task.get("result_url"),
+        result.get("url"),
+    )
+    for candidate in candidates:
+        url = _url(candidate)
+        if url is not None:
+            return url
+    return None
+
+
+def _error(task: Mapping[str, Any], status: TaskStatus) -> tuple[str | None, str | None]:
+    """(code, message) of a task's failure, from any of the documented places.
+
+    A bare ``code``/``message`` beside the task (DashScope) counts only once the
+    task is not queued or running: elsewhere it is chatter, not an error.
+    """
+    error = task.get("error")
+    code: object = None
+    message: object = None
+    if isinstance(error, Mapping):
+        code = _first(error.get("code"), error.get("type"))
+        message = error.get("message")
+    elif isinstance(error, str):
+        message = error
+    message = _first(message, task.get("fail_reason"), task.get("error_message"))
+    code = _first(code, task.get("error_code"))
+    if status not in (TaskStatus.QUEUED, TaskStatus.RUNNING):
+        message = _first(message, task.get("message"))
+        code = _first(code, task.get("code"))
+    return _text(code), _text(message)
+
+
+def parse_task(payload: object, *, task_id: str | None = None) -> Task:
+    """Read a `Task` from an answer of any dialect; `InvalidResponseError` when it holds none.
+
+    Unknown status words become `TaskStatus.UNKNOWN`; values of odd types are
+    ignored, never raised on. `task_id` fills in an answer that omits the id.
+    """
+    if not isinstance(payload, Mapping):
+        raise InvalidResponseError(
+            f"expected a JSON object with a task, got {type(payload).__name__}"
+        )
+    task = unwrap_task(payload)
+    task = {} if task is None else task
+    ident = _text(_first(task.get("id"), task.get("task_id"))) or task_id
+    if ident is None:
+        raise InvalidResponseError("the answer holds no task id")
+    raw_word = _first(task.get("status"), task.get("task_status"))
+    raw_status = _text(raw_word)
+    upstream = _text(task.get("raw_status"))
+    status = map_status(raw_status)
+    if status is TaskStatus.UNKNOWN:
+        status = map_status(upstream)  # the upstream's word decides when the gateway's is unknown
+    progress = parse_progress(task.get("progress"))
+    if progress is None:
+        progress = 100 if status is TaskStatus.SUCCEEDED else 0
+    # a finished video has no error, whatever stale text sits beside it
+    code, message = (None, None) if status is TaskStatus.SUCCEEDED else _error(task, status)
+    return Task(
+        id=ident,
+        status=status,
+        raw_status=raw_status,
+        upstream_status=upstream,
+        model=_text(task.get("model")),
+        progress=progress,
+        video_url=_video_url(task),
+        error_code=code,
+        error_message=message,
+        created_at=parse_time(_first(task.get("created_at"), task.get("submit_time"))),
+        completed_at=parse_time(
+            _first(task.get("completed_at"), task.get("finished_at"), task.get("finish_time"))
+        ),
+        raw=dict(payload),
+    )

@@ -1,0 +1,182 @@
+"""`AsyncClient`: the async I/O shell around the pure core (each method drives one flow)."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import os
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+from typing import Any, TypeVar, Unpack
+
+import httpx
+
+from ._base_client import USER_AGENT, BaseClient
+from ._core import (
+    Action,
+    CreateParams,
+    Exchange,
+    Flow,
+    Outcome,
+    Report,
+    RequestSpec,
+    Send,
+    Sleep,
+    Stream,
+    accept_download_head,
+    create_flow,
+    download_flow,
+    generate_flow,
+    get_flow,
+    wait_flow,
+)
+from ._download import AtomicFile
+from .task import GenerationResult, Task
+
+__all__ = ["AsyncClient", "AsyncProgressCallback"]
+
+T = TypeVar("T")
+#: A plain function or a coroutine function; awaited when it returns an awaitable.
+AsyncProgressCallback = Callable[[Task], object]
+
+
+class AsyncClient(BaseClient[httpx.AsyncClient]):
+    """Async client for the Wan 2.6 R2V task API: the same methods as `Client`, awaited."""
+
+    def _new_http(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(timeout=self._config.timeout, headers={"User-Agent": USER_AGENT})
+
+    async def create(self, **params: Unpack[CreateParams]) -> Task:
+        """Validate and create a task; never sent twice when its creation is uncertain."""
+        return await self._run(create_flow(self._ctx, params))
+
+    async def get(self, task_id: str) -> Task:
+        """The task as the gateway describes it now."""
+        return await self._run(get_flow(self._ctx, task_id))
+
+    async def wait(
+        self,
+        task_or_id: Task | str,
+        *,
+        timeout: float = 900.0,
+        poll_interval: float | None = None,
+        on_progress: AsyncProgressCallback | None = None,
+        raise_on_failure: bool = True,
+    ) -> Task:
+        """Poll until the task is done; `WaitTimeoutError` after `timeout` s, `TaskFailedError` if it failed."""
+        flow = wait_flow(
+            self._ctx,
+            task_or_id,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            raise_on_failure=raise_on_failure,
+        )
+        return await self._run(flow, on_progress)
+
+    async def download(
+        self, task_or_id: Task | str, path: str | os.PathLike[str], *, overwrite: bool = True
+    ) -> Path:
+        """Stream the video to `path` (a folder means ``<task_id>.mp4`` in it); the file appears only when complete."""
+        return await self._run(
+            download_flow(self._ctx, task_or_id, Path(path), overwrite=overwrite)
+        )
+
+    async def generate(
+        self,
+        *,
+        path: str | os.PathLike[str] = ".",
+        wait_timeout: float = 900.0,
+        poll_interval: float | None = None,
+        on_progress: AsyncProgressCallback | None = None,
+        overwrite: bool = True,
+        **params: Unpack[CreateParams],
+    ) -> GenerationResult:
+        """Create, wait and download in one call; `on_progress` gets the created task at once."""
+        flow = generate_flow(
+            self._ctx,
+            params,
+            path=Path(path),
+            wait_timeout=wait_timeout,
+            poll_interval=poll_interval,
+            overwrite=overwrite,
+        )
+        return await self._run(flow, on_progress)
+
+    async def aclose(self) -> None:
+        """Close the connection pool (not an `http_client` you passed in: that one stays yours)."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def _run(self, flow: Flow[T], on_progress: AsyncProgressCallback | None = None) -> T:
+        outcome: Any = None
+        while True:
+            try:
+                action = flow.send(outcome)
+            except StopIteration as stop:
+                result: T = stop.value
+                return result
+            outcome = await self._perform(action, on_progress)
+
+    async def _perform(self, action: Action, on_progress: AsyncProgressCallback | None) -> Any:
+        match action:
+            case Send(request):
+                return await self._send(request)
+            case Stream():
+                return await self._stream(action)
+            case Sleep(seconds):
+                await self._sleep(seconds)
+            case Report(task) if on_progress is not None:
+                reported = on_progress(task)
+                if inspect.isawaitable(reported):
+                    await reported
+        return None
+
+    async def _sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+    async def _send(self, request: RequestSpec) -> Outcome:
+        try:
+            response = await self._http.request(
+                request.method,
+                request.url,
+                content=request.content,
+                headers=request.headers,
+                timeout=request.timeout,
+                follow_redirects=False,
+            )
+        except httpx.TransportError as exc:
+            return exc
+        return Exchange(response.status_code, response.headers, response.content)
+
+    async def _stream(self, action: Stream) -> Path | Outcome:
+        request = action.request
+        try:
+            async with self._http.stream(
+                request.method,
+                request.url,
+                headers=request.headers,
+                timeout=request.timeout,
+                follow_redirects=False,
+            ) as response:
+                if not accept_download_head(
+                    response.status_code, response.headers, action.max_bytes
+                ):
+                    return Exchange(response.status_code, response.headers)
+                with AtomicFile(action) as file:
+                    async for chunk in response.aiter_bytes():
+                        file.write(chunk)
+                return file.path
+        except httpx.TransportError as exc:
+            return exc

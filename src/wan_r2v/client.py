@@ -1,0 +1,177 @@
+"""`Client`: the blocking I/O shell around the pure core (each method drives one flow)."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+from typing import Any, TypeVar, Unpack
+
+import httpx
+
+from ._base_client import USER_AGENT, BaseClient
+from ._core import (
+    Action,
+    CreateParams,
+    Exchange,
+    Flow,
+    Outcome,
+    Report,
+    RequestSpec,
+    Send,
+    Sleep,
+    Stream,
+    accept_download_head,
+    create_flow,
+    download_flow,
+    generate_flow,
+    get_flow,
+    wait_flow,
+)
+from ._download import AtomicFile
+from .task import GenerationResult, Task
+
+__all__ = ["Client", "ProgressCallback"]
+
+T = TypeVar("T")
+#: Called with the first known task at once, then on every change of status or progress.
+ProgressCallback = Callable[[Task], object]
+
+
+class Client(BaseClient[httpx.Client]):
+    """Blocking client for the Wan 2.6 R2V task API: create, get, wait, download, generate."""
+
+    def _new_http(self) -> httpx.Client:
+        return httpx.Client(timeout=self._config.timeout, headers={"User-Agent": USER_AGENT})
+
+    def create(self, **params: Unpack[CreateParams]) -> Task:
+        """Validate and create a task; never sent twice when its creation is uncertain."""
+        return self._run(create_flow(self._ctx, params))
+
+    def get(self, task_id: str) -> Task:
+        """The task as the gateway describes it now."""
+        return self._run(get_flow(self._ctx, task_id))
+
+    def wait(
+        self,
+        task_or_id: Task | str,
+        *,
+        timeout: float = 900.0,
+        poll_interval: float | None = None,
+        on_progress: ProgressCallback | None = None,
+        raise_on_failure: bool = True,
+    ) -> Task:
+        """Poll until the task is done; `WaitTimeoutError` after `timeout` s, `TaskFailedError` if it failed."""
+        flow = wait_flow(
+            self._ctx,
+            task_or_id,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            raise_on_failure=raise_on_failure,
+        )
+        return self._run(flow, on_progress)
+
+    def download(
+        self, task_or_id: Task | str, path: str | os.PathLike[str], *, overwrite: bool = True
+    ) -> Path:
+        """Stream the video to `path` (a folder means ``<task_id>.mp4`` in it); the file appears only when complete."""
+        return self._run(download_flow(self._ctx, task_or_id, Path(path), overwrite=overwrite))
+
+    def generate(
+        self,
+        *,
+        path: str | os.PathLike[str] = ".",
+        wait_timeout: float = 900.0,
+        poll_interval: float | None = None,
+        on_progress: ProgressCallback | None = None,
+        overwrite: bool = True,
+        **params: Unpack[CreateParams],
+    ) -> GenerationResult:
+        """Create, wait and download in one call; `on_progress` gets the created task at once."""
+        flow = generate_flow(
+            self._ctx,
+            params,
+            path=Path(path),
+            wait_timeout=wait_timeout,
+            poll_interval=poll_interval,
+            overwrite=overwrite,
+        )
+        return self._run(flow, on_progress)
+
+    def close(self) -> None:
+        """Close the connection pool (not an `http_client` you passed in: that one stays yours)."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _run(self, flow: Flow[T], on_progress: ProgressCallback | None = None) -> T:
+        outcome: Any = None
+        while True:
+            try:
+                action = flow.send(outcome)
+            except StopIteration as stop:
+                result: T = stop.value
+                return result
+            outcome = self._perform(action, on_progress)
+
+    def _perform(self, action: Action, on_progress: ProgressCallback | None) -> Any:
+        match action:
+            case Send(request):
+                return self._send(request)
+            case Stream():
+                return self._stream(action)
+            case Sleep(seconds):
+                self._sleep(seconds)
+            case Report(task) if on_progress is not None:
+                on_progress(task)
+        return None
+
+    def _sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+    def _send(self, request: RequestSpec) -> Outcome:
+        try:
+            response = self._http.request(
+                request.method,
+                request.url,
+                content=request.content,
+                headers=request.headers,
+                timeout=request.timeout,
+                follow_redirects=False,
+            )
+        except httpx.TransportError as exc:
+            return exc
+        return Exchange(response.status_code, response.headers, response.content)
+
+    def _stream(self, action: Stream) -> Path | Outcome:
+        request = action.request
+        try:
+            with self._http.stream(
+                request.method,
+                request.url,
+                headers=request.headers,
+                timeout=request.timeout,
+                follow_redirects=False,
+            ) as response:
+                if not accept_download_head(
+                    response.status_code, response.headers, action.max_bytes
+                ):
+                    return Exchange(response.status_code, response.headers)
+                with AtomicFile(action) as file:
+                    for chunk in response.iter_bytes():
+                        file.write(chunk)
+                return file.path
+        except httpx.TransportError as exc:
+            return exc
