@@ -1,1 +1,38 @@
-"""A local sandbox of the gateway: a real HTTP server for offline development and tests."""
+"""A local sandbox of the gateway: a real HTTP server for offline development and tests.
+
+Install with ``pip install wan-r2v[sandbox]``. Start it three ways:
+
+- ``wan-r2v-sandbox --port 8000`` (or ``python -m wan_r2v.sandbox``);
+- ``with Sandbox() as sb:`` in Python (a background thread on a free port);
+- the pytest fixture ``wan_r2v_sandbox`` (with the ``wan_r2v_sandbox`` marker).
+
+It answers the create call and both query paths of ``openapi/wan-r2v.yaml``
+as the gateway does, checks requests against the spec and the preset table,
+runs a deterministic, time-compressed task lifecycle, serves real MP4 results
+with Range support and expiring URLs, and injects faults on request (see
+`wan_r2v.sandbox._faults` for the grammar).
+"""
+
+from ._faults import KINDS as FAULT_KINDS
+from ._faults import Fault, FaultRule, FaultSet, parse_faults
+from ._lifecycle import ClockMode
+from ._sandbox import Sandbox
+from ._state import DEFAULT_API_KEY, ReceivedRequest, SandboxConfig, TaskRecord
+from .app import FAULT_HEADER, SandboxApp, create_app
+
+__all__ = [
+    "DEFAULT_API_KEY",
+    "FAULT_HEADER",
+    "FAULT_KINDS",
+    "ClockMode",
+    "Fault",
+    "FaultRule",
+    "FaultSet",
+    "ReceivedRequest",
+    "Sandbox",
+    "SandboxApp",
+    "SandboxConfig",
+    "TaskRecord",
+    "create_app",
+    "parse_faults",
+]

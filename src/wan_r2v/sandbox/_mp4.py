@@ -1,0 +1,120 @@
+"""Real, playable MP4 results: H.264 (or MPEG-4 part 2) at a low frame rate, cached on disk.
+
+A file holds exactly the requested width, height and duration: ``fps``
+frames per second (default 2), each frame a gradient with a bar that moves
+across the picture, so a player shows motion. Files are cached by
+(width, height, seconds, fps) under `cache_dir` and written atomically, so
+parallel test workers share them safely.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import tempfile
+import threading
+from fractions import Fraction
+from pathlib import Path
+
+import av
+from av.video.stream import VideoStream
+
+__all__ = ["CACHE_ENV", "cache_dir", "encoder_name", "video_bytes", "video_file"]
+
+#: Environment variable that moves the cache (default: ``<tmp>/wan-r2v-sandbox``).
+CACHE_ENV = "WAN_R2V_SANDBOX_CACHE"
+_FORMAT_VERSION = 1
+_locks: dict[tuple[int, int, int, int], threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def cache_dir() -> Path:
+    """Where generated files are kept."""
+    configured = os.environ.get(CACHE_ENV)
+    return Path(configured) if configured else Path(tempfile.gettempdir()) / "wan-r2v-sandbox"
+
+
+@functools.cache
+def encoder_name() -> str:
+    """``libx264`` when this PyAV build has it, else ``mpeg4``."""
+    try:
+        av.codec.Codec("libx264", "w")
+    except Exception:
+        return "mpeg4"
+    return "libx264"
+
+
+def _check(width: int, height: int, seconds: int, fps: int) -> None:
+    if width < 16 or height < 16 or width > 8192 or height > 8192:
+        raise ValueError(f"cannot make a {width}x{height} video (16..8192 pixels a side)")
+    if width % 2 or height % 2:
+        raise ValueError(f"{width}x{height}: H.264 in yuv420p needs an even width and height")
+    if seconds < 1 or fps < 1:
+        raise ValueError(f"{seconds} s at {fps} fps is not a video")
+
+
+def _luma_plane(width: int, height: int, line: int, frame: int, frames: int) -> bytes:
+    """A left-to-right gradient with a bright bar at a position that moves with ``frame``."""
+    row = bytearray(16 + (x * 200) // width for x in range(width))
+    bar = max(2, width // 16)
+    start = ((width - bar) * frame) // max(1, frames - 1)
+    row[start : start + bar] = b"\xeb" * bar
+    row.extend(b"\x10" * (line - width))
+    return bytes(row) * height
+
+
+def _encode(path: Path, width: int, height: int, seconds: int, fps: int) -> None:
+    frames = seconds * fps
+    with av.open(str(path), "w", format="mp4", options={"movflags": "+faststart"}) as container:
+        stream = container.add_stream(encoder_name(), rate=fps)
+        assert isinstance(stream, VideoStream)
+        stream.width = width
+        stream.height = height
+        stream.pix_fmt = "yuv420p"
+        stream.codec_context.gop_size = fps
+        if encoder_name() == "libx264":
+            stream.options = {"preset": "ultrafast", "tune": "zerolatency"}
+        time_base = Fraction(1, fps)
+        for index in range(frames):
+            frame = av.VideoFrame(width, height, "yuv420p")
+            luma, cb, cr = frame.planes
+            luma.update(_luma_plane(width, height, luma.line_size, index, frames))
+            tint = (90 + (index * 80) // max(1, frames - 1)) & 0xFF
+            cb.update(bytes([tint]) * (cb.line_size * cb.height))
+            cr.update(bytes([128]) * (cr.line_size * cr.height))
+            frame.pts = index
+            frame.time_base = time_base
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+
+
+def video_file(width: int, height: int, seconds: int, *, fps: int = 2) -> Path:
+    """The path of a cached MP4 of this size and duration, made first when missing."""
+    _check(width, height, seconds, fps)
+    key = (width, height, seconds, fps)
+    target = cache_dir() / f"r2v_{width}x{height}_{seconds}s_{fps}fps_v{_FORMAT_VERSION}.mp4"
+    if target.is_file():
+        return target
+    with _locks_guard:
+        lock = _locks.setdefault(key, threading.Lock())
+    with lock:
+        if target.is_file():
+            return target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, partial = tempfile.mkstemp(prefix=target.stem, suffix=".part", dir=target.parent)
+        os.close(fd)
+        try:
+            _encode(Path(partial), width, height, seconds, fps)
+            os.replace(partial, target)
+        except BaseException:
+            Path(partial).unlink(missing_ok=True)
+            raise
+    return target
+
+
+@functools.lru_cache(maxsize=16)
+def video_bytes(width: int, height: int, seconds: int, *, fps: int = 2) -> bytes:
+    """The bytes of `video_file` (kept in memory for the most recent sizes)."""
+    return video_file(width, height, seconds, fps=fps).read_bytes()

@@ -1,0 +1,98 @@
+"""Run the sandbox app on uvicorn: in a background thread (tests) or in the foreground (CLI)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import uvicorn
+
+from ._connections import protocol_class
+from .app import SandboxApp
+
+__all__ = ["ServerThread", "bind_socket", "make_server"]
+
+_START_TIMEOUT = 15.0
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening TCP socket (port 0: a free port the OS picks)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def make_server(
+    app: SandboxApp, *, host: str, port: int, log_level: str = "warning"
+) -> uvicorn.Server:
+    """A uvicorn server for the app, with the connection-aware h11 protocol."""
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        http=protocol_class(app.connections),
+        lifespan="off",
+        log_level=log_level,
+        access_log=False,
+        timeout_keep_alive=5,
+        timeout_graceful_shutdown=3,
+    )
+    return uvicorn.Server(config)
+
+
+class ServerThread:
+    """uvicorn serving one app in a daemon thread; `start` returns once it listens."""
+
+    def __init__(self, app: SandboxApp, *, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.app = app
+        self.host = host
+        self._sock = bind_socket(host, port)
+        self.port: int = self._sock.getsockname()[1]
+        self._server = make_server(app, host=host, port=self.port)
+        self._thread = threading.Thread(
+            target=self._run, name=f"wan-r2v-sandbox:{self.port}", daemon=True
+        )
+        self._error: BaseException | None = None
+
+    def _run(self) -> None:
+        try:
+            self._server.run(sockets=[self._sock])
+        except BaseException as exc:  # reported by start()
+            self._error = exc
+
+    def start(self) -> None:
+        """Start serving; raise when the server does not come up in time."""
+        self._thread.start()
+        deadline = time.monotonic() + _START_TIMEOUT
+        while not self._server.started:
+            if self._error is not None or not self._thread.is_alive():
+                raise RuntimeError(f"the sandbox server failed to start: {self._error!r}")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"the sandbox server did not start in {_START_TIMEOUT} s")
+            time.sleep(0.005)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop serving: release hanging requests, close connections, join the thread."""
+        self.app.state.closing.set()
+        self._server.should_exit = True
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+            if self._thread.is_alive():
+                self._server.force_exit = True
+                self._thread.join(timeout)
+        self._sock.close()
+
+    @property
+    def running(self) -> bool:
+        """Whether the server thread is alive."""
+        return self._thread.is_alive()
