@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from types import FrameType
 
 import uvicorn
 
@@ -31,6 +32,18 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+class _SandboxServer(uvicorn.Server):
+    """uvicorn's server, releasing hanging requests as soon as it is asked to stop."""
+
+    def __init__(self, config: uvicorn.Config, app: SandboxApp) -> None:
+        super().__init__(config)
+        self._sandbox_app = app
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        self._sandbox_app.state.closing.set()
+        super().handle_exit(sig, frame)
+
+
 def make_server(
     app: SandboxApp, *, host: str, port: int, log_level: str = "warning"
 ) -> uvicorn.Server:
@@ -46,7 +59,7 @@ def make_server(
         timeout_keep_alive=5,
         timeout_graceful_shutdown=3,
     )
-    return uvicorn.Server(config)
+    return _SandboxServer(config, app)
 
 
 class ServerThread:

@@ -215,15 +215,17 @@ class SandboxApp:
             return
         await send({"type": "http.response.body", "body": reply.body[:cut], "more_body": True})
         if self.connections.close(scope.get("client")) and receive is not None:
-            await self._wait_disconnect(receive, 5.0)
+            await self._wait_disconnect(receive, 5.0, until_stop=False)
 
-    async def _wait_disconnect(self, receive: Receive, seconds: float) -> bool:
-        """Wait until the client goes away; False when ``seconds`` pass or the server stops."""
+    async def _wait_disconnect(
+        self, receive: Receive, seconds: float, *, until_stop: bool = True
+    ) -> bool:
+        """Wait until the client goes away; False when ``seconds`` pass (or the server stops)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + seconds
         waiter: asyncio.Future[Message] = asyncio.ensure_future(receive())
         try:
-            while not self.state.closing.is_set():
+            while not (until_stop and self.state.closing.is_set()):
                 remaining = deadline - loop.time()
                 if remaining <= 0:
                     return False
@@ -364,7 +366,7 @@ class SandboxApp:
                 ):
                     return None
                 if self.connections.reset(scope.get("client")):
-                    await self._wait_disconnect(receive, 5.0)
+                    await self._wait_disconnect(receive, 5.0, until_stop=False)
                     return None
                 reply = self._error(
                     500,
