@@ -252,6 +252,10 @@ def read_task(outcome: Outcome, *, task_id: str | None = None, secret: str | Non
     """The `Task` of an answer, or the typed error it means (transport failures included)."""
     if isinstance(outcome, httpx.TransportError):
         raise error_for_transport(outcome, secret=secret) from outcome
+    if 300 <= outcome.status_code < 400 or outcome.status_code < 200:
+        location = outcome.headers.get("location")
+        where = f" to {location}" if location else ""
+        raise _invalid(outcome, f"the gateway answered {outcome.status_code}{where} (redirects are not followed)")
     if not 200 <= outcome.status_code < 300:
         raise error_for_status(outcome, secret=secret)
     try:
@@ -274,7 +278,7 @@ def read_task(outcome: Outcome, *, task_id: str | None = None, secret: str | Non
 
 def _invalid(exchange: Exchange, message: str) -> APIError:
     return InvalidResponseError(
-        f"{message}; is the base URL the gateway's?",
+        f"{message}; is base_url the gateway's host root?",
         status_code=exchange.status_code,
         request_id=request_id_of(exchange.headers),
     )
