@@ -25,7 +25,7 @@ from bench._gateway import (
 from bench._report import Check, Section, fmt
 from bench._timing import Stopwatch, interleaved, median, spread
 
-MOCK_BASE = "http://gateway.invalid"
+MOCK_BASE = "https://gateway.example"
 CREATE_PATH = "/v1/video/generations"
 GET_PATH = "/v1/videos/{}"
 
