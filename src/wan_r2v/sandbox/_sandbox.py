@@ -155,8 +155,7 @@ class Sandbox:
 
     def reset(self) -> None:
         """Back to how it started: no tasks, no requests, its own settings and fault rules."""
-        self.app.state.configure(**_changes(self._initial, self.app.state.config))
-        self.app.state.reset(self._initial_faults)
+        self.app.state.reset()
 
     def configure(
         self,
@@ -190,13 +189,3 @@ class Sandbox:
     def __repr__(self) -> str:
         where = self.base_url if self.running else "not running"
         return f"<Sandbox {where} clock={self.config.clock}>"
-
-
-def _changes(initial: SandboxConfig, current: SandboxConfig) -> dict[str, Any]:
-    """The settings to put back so that ``current`` equals ``initial``."""
-    names = ("api_key", "duration", "clock", "poll_steps", "url_ttl", "fps", "presets", "strict")
-    return {
-        name: getattr(initial, name)
-        for name in names
-        if getattr(initial, name) != getattr(current, name)
-    }

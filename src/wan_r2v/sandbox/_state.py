@@ -124,6 +124,7 @@ class SandboxState:
     def __init__(self, config: SandboxConfig, faults: Iterable[FaultInput] = ()) -> None:
         self._lock = threading.RLock()
         self._config = config
+        self._initial = config
         self._clock = _new_clock(config.clock)
         self._start_epoch = time.time()
         self._secret = secrets.token_bytes(16)
@@ -169,12 +170,14 @@ class SandboxState:
         with self._lock:
             self._clock.advance(seconds)
 
-    def reset(self, faults: Iterable[FaultInput] | None = None) -> None:
-        """Forget tasks and requests; fault rules back to the server's own (or ``faults``)."""
+    def reset(self) -> None:
+        """Forget tasks and requests; settings and fault rules back to the server's own."""
         with self._lock:
             self._tasks.clear()
             self._requests = []
-            self.faults.reset(faults)
+            if self._config != self._initial:
+                self.configure(**attrs.asdict(self._initial, recurse=False))
+            self.faults.reset()
 
     # requests
 

@@ -137,10 +137,10 @@ def _byte_range(header: str | None, size: int) -> tuple[int, int] | str | None:
         end = int(last) if last else size - 1
     except ValueError:
         return None
-    if start < 0 or end < start:
-        return None
     if start >= size:
         return "416"
+    if start < 0 or end < start:
+        return None
     return start, min(end, size - 1)
 
 
