@@ -251,11 +251,15 @@ def error_for_transport(
 def read_task(outcome: Outcome, *, task_id: str | None = None, secret: str | None = None) -> Task:
     """The `Task` of an answer, or the typed error it means (transport failures included)."""
     if isinstance(outcome, httpx.TransportError):
-        raise error_for_transport(outcome, secret=secret) from outcome
+        # from None: the httpx error holds the request, and so the Authorization header
+        raise error_for_transport(outcome, secret=secret) from None
     if 300 <= outcome.status_code < 400 or outcome.status_code < 200:
         location = outcome.headers.get("location")
         where = f" to {location}" if location else ""
-        raise _invalid(outcome, f"the gateway answered {outcome.status_code}{where} (redirects are not followed)")
+        raise _invalid(
+            outcome,
+            f"the gateway answered {outcome.status_code}{where} (redirects are not followed)",
+        )
     if not 200 <= outcome.status_code < 300:
         raise error_for_status(outcome, secret=secret)
     try:

@@ -119,7 +119,7 @@ def read_download(outcome: Path | Exchange | httpx.TransportError, url: str) -> 
     if isinstance(outcome, Path):
         return outcome
     if isinstance(outcome, httpx.TransportError):
-        raise error_for_transport(outcome, what="the result's server") from outcome
+        raise error_for_transport(outcome, what="the result's server") from None
     status = outcome.status_code
     location = outcome.headers.get("location")
     if 300 <= status < 400 and location:

@@ -70,16 +70,16 @@ class Send:
     request: RequestSpec
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen
 class Stream:
     """GET this URL into a file atomically; send back the `Path`, a non-200 `Exchange` or the transport error."""
 
     request: RequestSpec
     #: A file path, or an existing folder (then the file is ``default_name`` inside it).
-    target: Path
-    default_name: str
-    overwrite: bool
-    max_bytes: int | None
+    target: Path = attrs.field(kw_only=True)
+    default_name: str = attrs.field(kw_only=True)
+    overwrite: bool = attrs.field(kw_only=True)
+    max_bytes: int | None = attrs.field(kw_only=True)
 
 
 @attrs.frozen

@@ -1,0 +1,55 @@
+"""generate(): create, wait and download in one call; the created task is reported at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from _facade_fakes import SEED_VIDEO_KWARGS, Gateway, make_client, ok, task_json
+
+from wan_r2v import DownloadError, TaskFailedError
+
+CDN = "https://cdn.test/1.mp4"
+
+
+def test_generate_creates_waits_and_downloads(tmp_path: Path) -> None:
+    gateway = Gateway(
+        ok(task_json(status="queued", progress=0)),
+        ok(task_json(progress=40)),
+        ok(task_json(status="completed", progress=100, video_url=CDN)),
+        httpx.Response(200, content=b"mp4 bytes", headers={"content-type": "video/mp4"}),
+    )
+    reports: list[tuple[str, int]] = []
+    with make_client(gateway) as client:
+        result = client.generate(
+            path=tmp_path / "out.mp4",
+            poll_interval=1,
+            on_progress=lambda t: reports.append((t.id, len(gateway.requests))),
+            **SEED_VIDEO_KWARGS,
+        )
+    assert result.path.read_bytes() == b"mp4 bytes" and result.task.video_url == CDN
+    assert reports[0] == ("task_1", 1)  # the id is known right after the create
+    assert [r.method for r in gateway.requests] == ["POST", "GET", "GET", "GET"]
+
+
+def test_generate_raises_with_the_task_when_it_fails(tmp_path: Path) -> None:
+    gateway = Gateway(
+        ok(task_json(status="queued")), ok(task_json(status="failed", fail_reason="blocked"))
+    )
+    with pytest.raises(TaskFailedError) as info:
+        make_client(gateway).generate(path=tmp_path, poll_interval=1, **SEED_VIDEO_KWARGS)
+    assert info.value.task.id == "task_1" and list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_download_names_the_task_for_a_retry(tmp_path: Path) -> None:
+    gateway = Gateway(
+        ok(task_json(status="queued")),
+        ok(task_json(status="succeeded", video_url=CDN)),
+        httpx.Response(500),
+    )
+    with pytest.raises(DownloadError, match="task_1"):
+        make_client(gateway, max_retries=0).generate(
+            path=tmp_path, poll_interval=1, **SEED_VIDEO_KWARGS
+        )
+    assert gateway.count("POST") == 1 and list(tmp_path.iterdir()) == []
