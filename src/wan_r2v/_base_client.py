@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from importlib import metadata
+from pathlib import Path
 from typing import Any, Generic, TypeVar, Unpack
 
 import httpx
@@ -15,8 +17,19 @@ from ._config import (
     TaskPath,
     make_config,
 )
-from ._core import CreateParams, FlowContext, build_create_body
+from ._core import (
+    CreateParams,
+    Flow,
+    FlowContext,
+    build_create_body,
+    create_flow,
+    download_flow,
+    generate_flow,
+    get_flow,
+    wait_flow,
+)
 from .presets import PRESETS, Preset
+from .task import GenerationResult, Task
 
 __all__ = ["USER_AGENT", "VERSION", "BaseClient"]
 
@@ -104,6 +117,51 @@ class BaseClient(Generic[HttpT]):
         return build_create_body(
             params, presets=self._config.presets, strict=self._config.strict
         ).to_dict()
+
+    # The flows of the public methods; `Client` and `AsyncClient` only drive them.
+
+    def _create(self, params: CreateParams) -> Flow[Task]:
+        return create_flow(self._ctx, params)
+
+    def _get(self, task_id: str) -> Flow[Task]:
+        return get_flow(self._ctx, task_id)
+
+    def _wait(
+        self,
+        task_or_id: Task | str,
+        timeout: float,
+        poll_interval: float | None,
+        raise_on_failure: bool,
+    ) -> Flow[Task]:
+        return wait_flow(
+            self._ctx,
+            task_or_id,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            raise_on_failure=raise_on_failure,
+        )
+
+    def _download(
+        self, task_or_id: Task | str, path: str | os.PathLike[str], overwrite: bool
+    ) -> Flow[Path]:
+        return download_flow(self._ctx, task_or_id, Path(path), overwrite=overwrite)
+
+    def _generate(
+        self,
+        params: CreateParams,
+        path: str | os.PathLike[str],
+        wait_timeout: float,
+        poll_interval: float | None,
+        overwrite: bool,
+    ) -> Flow[GenerationResult]:
+        return generate_flow(
+            self._ctx,
+            params,
+            path=Path(path),
+            wait_timeout=wait_timeout,
+            poll_interval=poll_interval,
+            overwrite=overwrite,
+        )
 
     def __repr__(self) -> str:
         key = "set" if self._config.api_key is not None else "missing"

@@ -14,16 +14,25 @@ from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
 
-from ._core import Stream
+import httpx
+
+from ._core import Stream, accept_download_head
 from .errors import DownloadError
 
-__all__ = ["AtomicFile", "resolve_target"]
+__all__ = ["AtomicFile", "resolve_target", "sink_for"]
 
 
 def resolve_target(target: Path, default_name: str) -> Path:
     """The file to write: `target`, or ``target/default_name`` when `target` is an existing folder."""
     target = Path(os.path.expanduser(target))
     return target / default_name if target.is_dir() else target
+
+
+def sink_for(action: Stream, response: httpx.Response) -> AtomicFile | None:
+    """The file to stream a response into, or None when it is not a 200 (the flow decides what next)."""
+    if not accept_download_head(response.status_code, response.headers, action.max_bytes):
+        return None
+    return AtomicFile(action)
 
 
 class AtomicFile:

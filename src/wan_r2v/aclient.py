@@ -24,14 +24,8 @@ from ._core import (
     Send,
     Sleep,
     Stream,
-    accept_download_head,
-    create_flow,
-    download_flow,
-    generate_flow,
-    get_flow,
-    wait_flow,
 )
-from ._download import AtomicFile
+from ._download import sink_for
 from .task import GenerationResult, Task
 
 __all__ = ["AsyncClient", "AsyncProgressCallback"]
@@ -49,11 +43,11 @@ class AsyncClient(BaseClient[httpx.AsyncClient]):
 
     async def create(self, **params: Unpack[CreateParams]) -> Task:
         """Validate and create a task; never sent twice when its creation is uncertain."""
-        return await self._run(create_flow(self._ctx, params))
+        return await self._run(self._create(params))
 
     async def get(self, task_id: str) -> Task:
         """The task as the gateway describes it now."""
-        return await self._run(get_flow(self._ctx, task_id))
+        return await self._run(self._get(task_id))
 
     async def wait(
         self,
@@ -65,22 +59,15 @@ class AsyncClient(BaseClient[httpx.AsyncClient]):
         raise_on_failure: bool = True,
     ) -> Task:
         """Poll until the task is done; `WaitTimeoutError` after `timeout` s, `TaskFailedError` if it failed."""
-        flow = wait_flow(
-            self._ctx,
-            task_or_id,
-            timeout=timeout,
-            poll_interval=poll_interval,
-            raise_on_failure=raise_on_failure,
+        return await self._run(
+            self._wait(task_or_id, timeout, poll_interval, raise_on_failure), on_progress
         )
-        return await self._run(flow, on_progress)
 
     async def download(
         self, task_or_id: Task | str, path: str | os.PathLike[str], *, overwrite: bool = True
     ) -> Path:
         """Stream the video to `path` (a folder means ``<task_id>.mp4`` in it); the file appears only when complete."""
-        return await self._run(
-            download_flow(self._ctx, task_or_id, Path(path), overwrite=overwrite)
-        )
+        return await self._run(self._download(task_or_id, path, overwrite))
 
     async def generate(
         self,
@@ -93,15 +80,9 @@ class AsyncClient(BaseClient[httpx.AsyncClient]):
         **params: Unpack[CreateParams],
     ) -> GenerationResult:
         """Create, wait and download in one call; `on_progress` gets the created task at once."""
-        flow = generate_flow(
-            self._ctx,
-            params,
-            path=Path(path),
-            wait_timeout=wait_timeout,
-            poll_interval=poll_interval,
-            overwrite=overwrite,
+        return await self._run(
+            self._generate(params, path, wait_timeout, poll_interval, overwrite), on_progress
         )
-        return await self._run(flow, on_progress)
 
     async def aclose(self) -> None:
         """Close the connection pool (not an `http_client` you passed in: that one stays yours)."""
@@ -148,35 +129,20 @@ class AsyncClient(BaseClient[httpx.AsyncClient]):
 
     async def _send(self, request: RequestSpec) -> Outcome:
         try:
-            response = await self._http.request(
-                request.method,
-                request.url,
-                content=request.content,
-                headers=request.headers,
-                timeout=request.timeout,
-                follow_redirects=False,
-            )
+            response = await self._http.request(**request.httpx_kwargs)
         except httpx.TransportError as exc:
             return exc
         return Exchange(response.status_code, response.headers, response.content)
 
     async def _stream(self, action: Stream) -> Path | Outcome:
-        request = action.request
         try:
-            async with self._http.stream(
-                request.method,
-                request.url,
-                headers=request.headers,
-                timeout=request.timeout,
-                follow_redirects=False,
-            ) as response:
-                if not accept_download_head(
-                    response.status_code, response.headers, action.max_bytes
-                ):
+            async with self._http.stream(**action.request.httpx_kwargs) as response:
+                sink = sink_for(action, response)
+                if sink is None:
                     return Exchange(response.status_code, response.headers)
-                with AtomicFile(action) as file:
+                with sink:
                     async for chunk in response.aiter_bytes():
-                        file.write(chunk)
-                return file.path
+                        sink.write(chunk)
+                return sink.path
         except httpx.TransportError as exc:
             return exc

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import httpx
@@ -14,6 +14,8 @@ from wan_r2v import AsyncClient, Client
 KEY = "sk-facade-test-7c1d93ab55"
 BASE = "https://gw.test"
 
+Handler = Callable[[httpx.Request], httpx.Response]
+ClientT = TypeVar("ClientT", Client, AsyncClient)
 Answer = httpx.Response | Exception | Callable[[httpx.Request], httpx.Response]
 
 
@@ -93,34 +95,26 @@ class FakeClock:
         self.sleep(seconds)
 
 
-def make_client(
-    gateway: Callable[[httpx.Request], httpx.Response],
-    clock: FakeClock | None = None,
-    **kwargs: Any,
-) -> Client:
-    """A `Client` on a MockTransport, with a fake clock so retries and polls take no real time."""
-    client = Client(
-        KEY, BASE, http_client=httpx.Client(transport=httpx.MockTransport(gateway)), **kwargs
-    )
+def _on_fake_time(client: ClientT, clock: FakeClock | None, sleep_name: str) -> ClientT:
+    """Give a client a fake clock (and no jitter) so retries and polls take no real time."""
     clock = clock or FakeClock()
     client._ctx = attrs.evolve(client._ctx, clock=clock, rand=lambda: 0.0)
-    client._sleep = clock.sleep  # type: ignore[method-assign]
+    client._sleep = getattr(clock, sleep_name)  # type: ignore[method-assign]
     return client
+
+
+def make_client(gateway: Handler, clock: FakeClock | None = None, **kwargs: Any) -> Client:
+    """A `Client` on a MockTransport, on fake time."""
+    http = httpx.Client(transport=httpx.MockTransport(gateway))
+    return _on_fake_time(Client(KEY, BASE, http_client=http, **kwargs), clock, "sleep")
 
 
 def make_async_client(
-    gateway: Callable[[httpx.Request], httpx.Response],
-    clock: FakeClock | None = None,
-    **kwargs: Any,
+    gateway: Handler, clock: FakeClock | None = None, **kwargs: Any
 ) -> AsyncClient:
-    """An `AsyncClient` on a MockTransport, with a fake clock."""
-    client = AsyncClient(
-        KEY, BASE, http_client=httpx.AsyncClient(transport=httpx.MockTransport(gateway)), **kwargs
-    )
-    clock = clock or FakeClock()
-    client._ctx = attrs.evolve(client._ctx, clock=clock, rand=lambda: 0.0)
-    client._sleep = clock.asleep  # type: ignore[method-assign]
-    return client
+    """An `AsyncClient` on a MockTransport, on fake time."""
+    http = httpx.AsyncClient(transport=httpx.MockTransport(gateway))
+    return _on_fake_time(AsyncClient(KEY, BASE, http_client=http, **kwargs), clock, "asleep")
 
 
 def chunks(total: int, size: int = 64 * 1024) -> Iterator[bytes]:

@@ -55,6 +55,18 @@ class RequestSpec:
         """The URL's path, for log lines (never the query or host credentials)."""
         return httpx.URL(self.url).path
 
+    @property
+    def httpx_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for ``httpx.Client.request`` / ``.stream`` (redirects are the flows' job)."""
+        return {
+            "method": self.method,
+            "url": self.url,
+            "content": self.content,
+            "headers": dict(self.headers),
+            "timeout": self.timeout,
+            "follow_redirects": False,
+        }
+
     def with_timeout(self, timeout: httpx.Timeout) -> RequestSpec:
         """The same request with another timeout."""
         return attrs.evolve(self, timeout=timeout)
