@@ -300,6 +300,8 @@ def cmd_download(ctx: CommandContext) -> int:
     with _client(ctx) as client:
         try:
             path = client.download(task_id, ctx.args.path, overwrite=ctx.args.overwrite)
+        except FileExistsError as exc:
+            raise UsageError(f"{exc} (here: drop --no-overwrite, or choose another path)") from None
         except KeyboardInterrupt:
             ctx.console.err(
                 f"interrupted; no file was left. Resume with: wan-r2v download {task_id} {ctx.args.path}"
