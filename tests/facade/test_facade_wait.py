@@ -36,7 +36,11 @@ def test_progress_is_reported_at_first_and_then_only_on_change() -> None:
         "task_1", poll_interval=1, on_progress=lambda t: seen.append((t.status.value, t.progress))
     )
     assert task.succeeded and task.video_url == "https://cdn.test/1.mp4"
-    assert seen == [("running", 10), ("running", 40), ("running", 40), ("succeeded", 100)]
+    assert seen == [
+        ("running", 10),
+        ("running", 40),
+        ("succeeded", 100),
+    ]  # a word's case is no change
     assert gateway.count("GET") == 5
 
 

@@ -8,6 +8,7 @@ through the generated models, so its shape is the spec's.
 from __future__ import annotations
 
 import difflib
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any, NotRequired, Required, TypedDict
 
@@ -19,6 +20,8 @@ from ..errors import Problem, ValidationError
 from ..presets import Preset, Resolution, Tier
 
 __all__ = ["CreateParams", "build_create_body", "pick_preset"]
+
+logger = logging.getLogger("wan_r2v")
 
 
 class CreateParams(TypedDict, total=False):
@@ -242,6 +245,11 @@ def build_create_body(
         table = {**presets, picked.model: picked}  # a custom preset is the rule book for its model
     elif isinstance(picked, str):
         model_id = picked
+        if not strict and picked not in presets:
+            logger.warning(
+                "model %r is not in the preset table; strict=False sends it with only the model-free rules checked",
+                picked,
+            )
     body = _draft_body(model_id, params, size)
     picked_badly = picked is None and any(p.field == "model" for p in problems)
     problems += [

@@ -195,7 +195,7 @@ def finish(task: Task, *, raise_on_failure: bool) -> Task:
 
 
 def _progress_key(task: Task | None) -> tuple[object, ...] | None:
-    return None if task is None else (task.id, task.status, task.raw_status, task.progress)
+    return None if task is None else (task.id, task.status, task.progress)
 
 
 def wait_flow(
