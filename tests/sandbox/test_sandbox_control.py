@@ -112,6 +112,10 @@ def test_options_the_shared_server_cannot_take_get_a_server_of_their_own(
     shared = request.getfixturevalue("wan_r2v_sandbox_server")
     assert wan_r2v_sandbox is not shared and wan_r2v_sandbox.config.strict is False
     assert api.post(CREATE, json=seed(model="another-gateway-model")).status_code == 200
+    # no preset limits here, but the sandbox still refuses a video it cannot make
+    odd = api.post(CREATE, json=seed(model="another-gateway-model", size="1281*720"))
+    assert odd.status_code == 400 and odd.json()["error"]["param"] == "size"
+    assert len(wan_r2v_sandbox.tasks) == 1
 
 
 def test_the_plugin_works_in_another_project(tmp_path: Path) -> None:

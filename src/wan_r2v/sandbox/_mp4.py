@@ -19,7 +19,16 @@ from pathlib import Path
 import av
 from av.video.stream import VideoStream
 
-__all__ = ["CACHE_ENV", "cache_dir", "encoder_name", "video_bytes", "video_file"]
+__all__ = [
+    "CACHE_ENV",
+    "MAX_SECONDS",
+    "MAX_SIDE",
+    "cache_dir",
+    "check_video",
+    "encoder_name",
+    "video_bytes",
+    "video_file",
+]
 
 #: Environment variable that moves the cache (default: ``<tmp>/wan-r2v-sandbox``).
 CACHE_ENV = "WAN_R2V_SANDBOX_CACHE"
@@ -44,13 +53,24 @@ def encoder_name() -> str:
     return "libx264"
 
 
-def _check(width: int, height: int, seconds: int, fps: int) -> None:
-    if width < 16 or height < 16 or width > 8192 or height > 8192:
-        raise ValueError(f"cannot make a {width}x{height} video (16..8192 pixels a side)")
+#: The largest video the sandbox makes (any preset's is far smaller).
+MAX_SIDE = 4096
+MAX_SECONDS = 120
+
+
+def check_video(width: int, height: int, seconds: int, fps: int = 2) -> None:
+    """Raise ValueError (saying why) when the sandbox cannot make this video."""
+    if not (16 <= width <= MAX_SIDE and 16 <= height <= MAX_SIDE):
+        raise ValueError(
+            f"the sandbox makes videos of 16..{MAX_SIDE} pixels a side, not {width}x{height}"
+        )
     if width % 2 or height % 2:
         raise ValueError(f"{width}x{height}: H.264 in yuv420p needs an even width and height")
-    if seconds < 1 or fps < 1:
-        raise ValueError(f"{seconds} s at {fps} fps is not a video")
+    if not (1 <= seconds <= MAX_SECONDS and 1 <= fps <= 60):
+        raise ValueError(
+            f"the sandbox makes videos of 1..{MAX_SECONDS} s at 1..60 fps, not {seconds} s "
+            f"at {fps} fps"
+        )
 
 
 def _luma_plane(width: int, height: int, line: int, frame: int, frames: int) -> bytes:
@@ -92,7 +112,7 @@ def _encode(path: Path, width: int, height: int, seconds: int, fps: int) -> None
 
 def video_file(width: int, height: int, seconds: int, *, fps: int = 2) -> Path:
     """The path of a cached MP4 of this size and duration, made first when missing."""
-    _check(width, height, seconds, fps)
+    check_video(width, height, seconds, fps)
     key = (width, height, seconds, fps)
     target = cache_dir() / f"r2v_{width}x{height}_{seconds}s_{fps}fps_v{_FORMAT_VERSION}.mp4"
     if target.is_file():

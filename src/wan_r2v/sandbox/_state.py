@@ -23,6 +23,7 @@ from wan_r2v.presets import PRESETS, Preset, parse_size
 from ._answers import DialectStyle, TaskView
 from ._faults import Fault, FaultInput, FaultSet
 from ._lifecycle import CLOCK_MODES, Clock, ClockMode, ManualClock, TaskPlan, WallClock, snapshot
+from ._mp4 import check_video
 
 __all__ = ["DEFAULT_API_KEY", "ReceivedRequest", "SandboxConfig", "SandboxState", "TaskRecord"]
 
@@ -216,7 +217,11 @@ class SandboxState:
     # tasks
 
     def create_task(self, body: Mapping[str, Any], faults: Iterable[Fault]) -> TaskRecord:
-        """Start a task for a valid create body, shaped by the faults acting on the create."""
+        """Start a task for a valid create body, shaped by the faults acting on the create.
+
+        Raises ValueError when the sandbox cannot make the video asked for
+        (only possible with ``strict=False`` or a custom preset table).
+        """
         with self._lock:
             config = self._config
             model = str(body["model"])
@@ -224,6 +229,7 @@ class SandboxState:
             size = body.get("size") or (preset.default_size if preset else "1280*720")
             width, height = parse_size(str(size))
             seconds = int(body.get("duration") or config.default_seconds)
+            check_video(width, height, seconds, config.fps)
             total = config.duration
             plan_args: dict[str, Any] = {}
             record_args: dict[str, Any] = {}

@@ -217,6 +217,22 @@ class SandboxApp:
         if self.connections.close(scope.get("client")) and receive is not None:
             await self._wait_disconnect(receive, 5.0, until_stop=False)
 
+    async def _reply(
+        self,
+        call: _Call,
+        send: Send,
+        reply: Reply,
+        *,
+        head: bool = False,
+        cut: int | None = None,
+        receive: Receive | None = None,
+    ) -> None:
+        """Record the status (before the client can see it), then send."""
+        self.state.finish(call.index, call.request_id, status=reply.status)
+        await self._send(
+            send, reply, call.request_id, call.scope, head=head, cut=cut, receive=receive
+        )
+
     async def _wait_disconnect(
         self, receive: Receive, seconds: float, *, until_stop: bool = True
     ) -> bool:
@@ -331,8 +347,7 @@ class SandboxApp:
         call = _Call(scope, route, body, request_id, index, faults)
         if authorized is not False:
             self.state.finish(index, request_id, faults=tuple(f.text() for f in faults))
-        status = await self._answer(call, receive, send, authorized, headers, task_id)
-        self.state.finish(index, request_id, status=status)
+        await self._answer(call, receive, send, authorized, headers, task_id)
 
     async def _answer(
         self,
@@ -355,7 +370,7 @@ class SandboxApp:
                 else "Incorrect API key provided."
             )
             reply = self._error(401, message, dialect, code="invalid_api_key")
-            await self._send(send, reply, call.request_id, scope)
+            await self._reply(call, send, reply)
             return 401
         cut: int | None = None
         for fault in call.faults:
@@ -373,7 +388,7 @@ class SandboxApp:
                     "this server cannot reset connections: run the sandbox with Sandbox()",
                     None,
                 )
-                await self._send(send, reply, call.request_id, scope)
+                await self._reply(call, send, reply)
                 return 500
             if kind == "delay":
                 await self._pause(fault.number("seconds", 1))
@@ -388,22 +403,22 @@ class SandboxApp:
                     code=fault.params.get("code"),
                     extra=extra,
                 )
-                await self._send(send, reply, call.request_id, scope)
+                await self._reply(call, send, reply)
                 return status
             elif kind == "malformed":
                 status = int(fault.number("status", 200))
                 reply = Reply(status, b'{"id": "task_', _JSON)
-                await self._send(send, reply, call.request_id, scope)
+                await self._reply(call, send, reply)
                 return status
             elif kind == "html":
                 status = int(fault.number("status", 502))
                 reply = Reply(status, _HTML_PAGE, "text/html; charset=utf-8")
-                await self._send(send, reply, call.request_id, scope)
+                await self._reply(call, send, reply)
                 return status
             elif kind == "empty":
                 status = int(fault.number("status", 200))
                 reply = Reply(status, b"", _JSON)
-                await self._send(send, reply, call.request_id, scope)
+                await self._reply(call, send, reply)
                 return status
             elif kind == "truncate":
                 cut = int(fault.number("bytes", -1))
@@ -418,7 +433,7 @@ class SandboxApp:
             cut = len(reply.body) // 2
         if cut is not None and cut >= len(reply.body):
             cut = None
-        await self._send(send, reply, call.request_id, scope, head=head, cut=cut, receive=receive)
+        await self._reply(call, send, reply, head=head, cut=cut, receive=receive)
         return reply.status
 
     def _dialect(self, call: _Call, task_id: str | None) -> DialectStyle | None:
@@ -462,7 +477,10 @@ class SandboxApp:
             noun = "problem" if count == 1 else "problems"
             message = f"Invalid request ({count} {noun}): {listing}"
             return self._error(400, message, dialect, param=problems[0].field)
-        task = self.state.create_task(body, call.faults)
+        try:
+            task = self.state.create_task(body, call.faults)
+        except ValueError as exc:
+            return self._error(400, f"Invalid request: {exc}", dialect, param="size")
         self.state.finish(call.index, call.request_id, task_id=task.id)
         view = self.state.view(task, self._base_url(call.scope))
         return self._task_reply(view, dialect, created=True)
