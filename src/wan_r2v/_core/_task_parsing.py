@@ -48,7 +48,7 @@ def _text(value: object) -> str | None:
     """A non-empty stripped string, a number as text, or None."""
     if isinstance(value, bool) or value is None:
         return None
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, int | float):
         return None if isinstance(value, float) and not math.isfinite(value) else str(value)
     if isinstance(value, str):
         stripped = value.strip()
