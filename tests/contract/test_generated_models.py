@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from wan_r2v_api.models import (
     CreateVideoRequest,
     ErrorResponse,
@@ -112,7 +111,11 @@ def test_unknown_status_word_parses_as_string(word: str) -> None:
 
 
 def test_extra_fields_are_kept() -> None:
-    answer: dict[str, Any] = {**QUERY_ANSWER, "metadata": {"url": "https://x/1.mp4"}, "seconds": "5"}
+    answer: dict[str, Any] = {
+        **QUERY_ANSWER,
+        "metadata": {"url": "https://x/1.mp4"},
+        "seconds": "5",
+    }
     task = VideoTask.from_dict(answer)
     assert task.additional_properties == {"metadata": {"url": "https://x/1.mp4"}, "seconds": "5"}
     assert task.to_dict() == answer
@@ -136,7 +139,9 @@ def test_minimal_answer_with_only_required_fields_parses() -> None:
 
 
 def test_error_answer_parses() -> None:
-    body = {"error": {"message": "bad key", "type": "auth", "code": "invalid_api_key", "param": None}}
+    body = {
+        "error": {"message": "bad key", "type": "auth", "code": "invalid_api_key", "param": None}
+    }
     error = ErrorResponse.from_dict(body)
     assert error.error.message == "bad key"
     assert error.error.code == "invalid_api_key"
