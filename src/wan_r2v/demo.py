@@ -119,18 +119,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     example = seed_example_args(video=args.video, audio=args.audio)
     output = args.output.rstrip("/") + "/"
-    os.makedirs(output, exist_ok=True)
     if args.gateway:
         environ = dict(os.environ)
         if not environ.get(ENV_BASE_URL) or not environ.get(ENV_API_KEY):
             _say(f"--gateway needs ${ENV_BASE_URL} and ${ENV_API_KEY} in the environment")
             return ExitCode.USAGE
+        os.makedirs(output, exist_ok=True)
         return _report(*_generate(["generate", *example, "-o", output], environ))
     try:
         from .sandbox import Sandbox
     except ImportError as exc:
         _say(f"the demo needs the sandbox extra ({exc}): pip install 'wan-r2v[sandbox]'")
         return ExitCode.USAGE
+    os.makedirs(output, exist_ok=True)
     api_key = "sk-demo-" + secrets.token_hex(8)
     _say("starting the sandbox gateway ...")
     with Sandbox(api_key=api_key, duration=args.task_seconds, clock="wall") as sandbox:

@@ -78,8 +78,15 @@ def run_cli(
 class Running:
     """A `wan-r2v` process in the background whose output is collected as it comes."""
 
-    def __init__(self, args: Sequence[str], env: dict[str, str], cwd: Path | None = None) -> None:
+    def __init__(
+        self,
+        args: Sequence[str],
+        env: dict[str, str],
+        cwd: Path | None = None,
+        secrets: Sequence[str] = (SANDBOX_KEY,),
+    ) -> None:
         self.args = tuple(args)
+        self.secrets = tuple(secrets)
         self.process = subprocess.Popen(
             [*CLI, *args],
             stdout=subprocess.PIPE,
@@ -108,15 +115,22 @@ class Running:
             sink.append(line)
 
     @property
+    def stdout(self) -> str:
+        """Stdout so far."""
+        return "".join(self._stdout)
+
+    @property
     def stderr(self) -> str:
         """Stderr so far."""
         return "".join(self._stderr)
 
-    def wait_for(self, predicate: Callable[[str], bool], deadline: float = 60) -> str:
-        """Poll stderr until `predicate` holds (or fail after `deadline` seconds)."""
+    def wait_for(
+        self, predicate: Callable[[str], bool], deadline: float = 60, *, stream: str = "stderr"
+    ) -> str:
+        """Poll stderr (or stdout) until `predicate` holds (or fail after `deadline` seconds)."""
         end = time.monotonic() + deadline
         while time.monotonic() < end:
-            text = self.stderr
+            text = self.stderr if stream == "stderr" else self.stdout
             if predicate(text):
                 return text
             if self.process.poll() is not None:
@@ -131,7 +145,7 @@ class Running:
         for reader in self._readers:
             reader.join(timeout=10)
         result = Result(self.args, code, "".join(self._stdout), "".join(self._stderr))
-        _assert_no_key(result, [SANDBOX_KEY])
+        _assert_no_key(result, self.secrets)
         return result
 
     def kill(self) -> None:
@@ -139,3 +153,14 @@ class Running:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait(timeout=10)
+
+
+def wait_until(
+    predicate: Callable[[], bool], deadline: float = 30, what: str = "condition"
+) -> None:
+    """Poll `predicate` until it holds; fail after `deadline` seconds."""
+    end = time.monotonic() + deadline
+    while not predicate():
+        if time.monotonic() > end:
+            raise AssertionError(f"{what} not met within {deadline} s")
+        time.sleep(0.02)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from _cli_helpers import Running
@@ -14,8 +15,8 @@ def background() -> Iterator[Callable[..., Running]]:
     """Start `wan-r2v` processes in the background; each is killed at the end of the test."""
     started: list[Running] = []
 
-    def start(*args: str, env: dict[str, str], cwd: Path | None = None) -> Running:
-        running = Running(args, env, cwd)
+    def start(*args: str, env: dict[str, str], cwd: Path | None = None, **options: Any) -> Running:
+        running = Running(args, env, cwd, **options)
         started.append(running)
         return running
 

@@ -173,7 +173,7 @@ def _add_create_fields(parser: argparse.ArgumentParser) -> None:
         "-m",
         "--model",
         metavar="MODEL",
-        help="model id (see `wan-r2v models`; default: the library's)",
+        help="model id (required; see `wan-r2v models`)",
     )
     group.add_argument(
         "-p",

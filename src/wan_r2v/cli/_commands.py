@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import shlex
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -176,13 +177,21 @@ def _print_file(console: Console, facts: Mapping[str, Any]) -> None:
         console.out(f"resolution   {facts['width']}x{facts['height']}")
 
 
-def _output_flag(output: str | None) -> str:
-    return f" -o {output}" if output else ""
+def resume_hint(ctx: CommandContext, task_id: str, *, download_to: str | None = None) -> str:
+    """The command that resumes: ``wan-r2v wait ID [-o PATH]``, or ``download ID PATH``.
 
-
-def resume_hint(task_id: str, output: str | None) -> str:
-    """The command that resumes waiting on a task."""
-    return f"wan-r2v wait {task_id}{_output_flag(output)}"
+    A base URL given as a flag is repeated (one from the environment is not);
+    the key never is.
+    """
+    words = ["wan-r2v"]
+    if ctx.args.base_url:
+        words += ["--base-url", ctx.args.base_url]
+    if download_to is not None:
+        words += ["download", task_id, download_to]
+    else:
+        output = getattr(ctx.args, "output", None)
+        words += ["wait", task_id, *(["-o", output] if output else [])]
+    return shlex.join(words)
 
 
 def _wait_and_maybe_download(
@@ -210,8 +219,8 @@ def _wait_and_maybe_download(
         path = client.download(finished, output)
     except KeyboardInterrupt:
         ctx.console.err(
-            f"interrupted during the download; no file was left. Resume with: "
-            f"wan-r2v download {task_id} {output}"
+            "interrupted during the download; no file was left. Resume with: "
+            + resume_hint(ctx, task_id, download_to=output)
         )
         raise Handled(ExitCode.INTERRUPTED) from None
     facts = file_facts(Path(path))
@@ -233,11 +242,17 @@ class Handled(Exception):
 # --- subcommands --------------------------------------------------------------------------------
 
 
+def _build_request(ctx: CommandContext, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The validated wire body (nothing sent, no configuration needed)."""
+    with _client(ctx, dry_run=True) as offline:
+        return offline.build_request(**kwargs)
+
+
 def cmd_create(ctx: CommandContext) -> int:
     """Create a task and print its id (or, with --dry-run, the request it would send)."""
     kwargs = _create_kwargs(ctx.args)
+    body = _build_request(ctx, kwargs)  # request problems first, before configuration ones
     if ctx.args.dry_run:
-        body = _client(ctx, dry_run=True).build_request(**kwargs)
         ctx.console.json(body)
         return ExitCode.OK
     with _client(ctx) as client:
@@ -246,25 +261,26 @@ def cmd_create(ctx: CommandContext) -> int:
         ctx.console.json({"task": task_summary(task)})
     else:
         ctx.console.out(task.id)
-        ctx.hint(f"created; wait for it with: {resume_hint(task.id, None)}")
+        ctx.hint(f"created; wait for it with: {resume_hint(ctx, task.id)}")
     return ExitCode.OK
 
 
 def cmd_generate(ctx: CommandContext) -> int:
     """Create a task, wait with a progress bar, download the video."""
-    kwargs = _create_kwargs(ctx.args)
     if ctx.args.dry_run:
         return cmd_create(ctx)
+    kwargs = _create_kwargs(ctx.args)
+    _build_request(ctx, kwargs)  # request problems first, before configuration ones
     output: str = ctx.args.output
     with _client(ctx) as client:
         task = client.create(**kwargs)
         # Printed at once, on stderr (even with --json and --quiet): the token to resume with.
-        ctx.console.err(f"task {task.id} created (resume with: {resume_hint(task.id, output)})")
+        ctx.console.err(f"task {task.id} created (resume with: {resume_hint(ctx, task.id)})")
         try:
             return _wait_and_maybe_download(ctx, client, task, output)
         except KeyboardInterrupt:
             ctx.console.err(
-                f"interrupted; task {task.id} goes on. Resume with: {resume_hint(task.id, output)}"
+                f"interrupted; task {task.id} goes on. Resume with: {resume_hint(ctx, task.id)}"
             )
             raise Handled(ExitCode.INTERRUPTED) from None
 
@@ -278,7 +294,7 @@ def cmd_wait(ctx: CommandContext) -> int:
             return _wait_and_maybe_download(ctx, client, task_id, output)
         except KeyboardInterrupt:
             ctx.console.err(
-                f"interrupted; task {task_id} goes on. Resume with: {resume_hint(task_id, output)}"
+                f"interrupted; task {task_id} goes on. Resume with: {resume_hint(ctx, task_id)}"
             )
             raise Handled(ExitCode.INTERRUPTED) from None
 
@@ -304,7 +320,8 @@ def cmd_download(ctx: CommandContext) -> int:
             raise UsageError(f"{exc} (here: drop --no-overwrite, or choose another path)") from None
         except KeyboardInterrupt:
             ctx.console.err(
-                f"interrupted; no file was left. Resume with: wan-r2v download {task_id} {ctx.args.path}"
+                "interrupted; no file was left. Resume with: "
+                + resume_hint(ctx, task_id, download_to=ctx.args.path)
             )
             raise Handled(ExitCode.INTERRUPTED) from None
     facts = file_facts(Path(path))

@@ -96,7 +96,7 @@ def _run(
         console.err("interrupted")
         return ExitCode.INTERRUPTED
     except UsageError as exc:
-        return _report(ctx, exc, ExitCode.USAGE, "usage_error", str(exc))
+        return _report(ctx, exc, ExitCode.USAGE, "UsageError", str(exc))
     except WanR2VError as exc:
         return _report(ctx, exc, exit_code_for(exc), type(exc).__name__, exc.message)
     except Exception as exc:  # a bug: say so without a traceback full of internals
@@ -104,6 +104,8 @@ def _run(
 
 
 def _hint(ctx: CommandContext, exc: BaseException) -> str | None:
+    if isinstance(exc, ValidationError) and any(p.field == "base_url" for p in exc.problems):
+        return "on the command line: --base-url URL (or $WAN_R2V_BASE_URL); --allow-insecure-http accepts plain http"
     if isinstance(exc, AuthenticationError):
         return f"check the API key (${ENV_API_KEY} or --api-key)"
     if isinstance(exc, PermissionDeniedError):
@@ -113,7 +115,7 @@ def _hint(ctx: CommandContext, exc: BaseException) -> str | None:
     if isinstance(exc, RateLimitError) and exc.retry_after is not None:
         return f"the gateway asks to wait {exc.retry_after:g} s before trying again"
     if isinstance(exc, WaitTimeoutError):
-        return f"the task goes on; resume with: {resume_hint(exc.task.id, getattr(ctx.args, 'output', None))}"
+        return f"the task goes on; resume with: {resume_hint(ctx, exc.task.id)}"
     return None
 
 
