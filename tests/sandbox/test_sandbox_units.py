@@ -91,7 +91,20 @@ def test_the_grammar_reads_kinds_common_keys_and_params() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["nope", "429;x=1", "503;count=-1", "503;route=elsewhere", "503;count", "200", "hang;after=z"],
+    [
+        "nope",
+        "429;x=1",
+        "503;count=-1",
+        "503;route=elsewhere",
+        "503;count",
+        "200",
+        "hang;after=z",
+        "hang;seconds=soon",
+        "slow;factor=-2",
+        "failed;at=2",
+        "html;status=999",
+        "dialect;url=body",
+    ],
 )
 def test_the_grammar_refuses_mistakes(text: str) -> None:
     with pytest.raises(ValueError):

@@ -38,6 +38,8 @@ RouteFilter = Literal["create", "query", "download", "api", "any"]
 ROUTES: tuple[RouteFilter, ...] = ("create", "query", "download", "api", "any")
 _ALL_ROUTES: frozenset[Route] = frozenset({"create", "query", "download"})
 _COMMON_KEYS = frozenset({"route", "count", "times", "after"})
+#: Keys whose values are numbers.
+_NUMBER_KEYS = frozenset({"retry_after", "at", "factor", "seconds", "bytes"})
 
 
 @attrs.frozen
@@ -177,6 +179,18 @@ class Fault:
             raise ValueError(
                 f"fault {self.kind!r} takes no {', '.join(sorted(unknown))}; its keys: {allowed}"
             )
+        for key, value in self.params.items():
+            if key in _NUMBER_KEYS and not (key == "retry_after" and value.lower() in ("", "none")):
+                number = self.number(key, 0)
+                if number < 0 or number != number:
+                    raise ValueError(f"fault {self.kind!r}: {key}={value!r} must not be negative")
+        status = self.params.get("status")
+        if status is not None and not (status.isdigit() and 100 <= int(status) <= 599):
+            raise ValueError(f"fault {self.kind!r}: status={status!r} is not an HTTP status")
+        if not 0 <= self.number("at", 0) <= 1:
+            raise ValueError(f"fault {self.kind!r}: at={self.params['at']!r} is not in 0..1")
+        if self.params.get("url", "result_url") not in ("result_url", "metadata"):
+            raise ValueError(f"fault {self.kind!r}: url= takes result_url or metadata")
 
     def number(self, key: str, default: float) -> float:
         """A parameter as a number, or ``default`` when absent."""
