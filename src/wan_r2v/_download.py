@@ -1,25 +1,29 @@
 """The one piece of download I/O both shells share: a file that appears only when complete.
 
 Chunks go to a hidden temporary file in the target's folder; only a complete
-body is renamed over the target (atomic on one file system). On any failure,
-interruption included, the temporary file is removed and the target is left
-as it was.
+body is renamed over the target (atomic on one file system). A body that
+breaks off is kept in its temporary file only when the core says it can be
+resumed (`resume_point`); the flow then asks for the rest, or discards it. On
+any other failure, interruption included, the temporary file is removed and
+the target is left as it was. A temporary file nobody discards (the program
+stopped between attempts) is removed when its handle is garbage-collected.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+import weakref
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
 
 import httpx
 
-from ._core import Stream, accept_download_head
+from ._core import BodyPlan, Interrupted, Stream, plan_body, resume_point
 from .errors import DownloadError
 
-__all__ = ["AtomicFile", "resolve_target", "sink_for"]
+__all__ = ["PartFile", "Sink", "resolve_target", "sink_for"]
 
 
 def resolve_target(target: Path, default_name: str) -> Path:
@@ -28,63 +32,143 @@ def resolve_target(target: Path, default_name: str) -> Path:
     return target / default_name if target.is_dir() else target
 
 
-def sink_for(action: Stream, response: httpx.Response) -> AtomicFile | None:
-    """The file to stream a response into, or None when it is not a 200 (the flow decides what next)."""
-    if not accept_download_head(response.status_code, response.headers, action.max_bytes):
-        return None
-    return AtomicFile(action)
+def _refuse_existing(path: Path, overwrite: bool) -> None:
+    if not overwrite and path.exists():
+        raise FileExistsError(f"{path} exists; pass overwrite=True or another path")
 
 
-class AtomicFile:
-    """Write a download to a temporary file and rename it into place only on success."""
+def _remove(file: BinaryIO, temp: Path) -> None:
+    file.close()
+    temp.unlink(missing_ok=True)
 
-    def __init__(self, action: Stream) -> None:
-        self.path = resolve_target(action.target, action.default_name)
-        self._overwrite = action.overwrite
-        self._max_bytes = action.max_bytes
-        self._written = 0
-        self._temp = self.path.with_name(f".{self.path.name}.{secrets.token_hex(6)}.part")
-        self._file: BinaryIO | None = None
 
-    def __enter__(self) -> AtomicFile:
-        self._refuse_existing()
+class PartFile:
+    """The hidden temporary file a download grows in, next to its target."""
+
+    def __init__(self, target: Path, default_name: str, *, overwrite: bool) -> None:
+        self.path = resolve_target(target, default_name)
+        self._overwrite = overwrite
+        _refuse_existing(self.path, overwrite)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._file = open(self._temp, "xb")
-        return self
+        self.temp = self.path.with_name(f".{self.path.name}.{secrets.token_hex(6)}.part")
+        self._file: BinaryIO = open(self.temp, "xb")  # noqa: SIM115 - closed by commit/discard
+        self._discard = weakref.finalize(self, _remove, self._file, self.temp)
+        #: Bytes written so far.
+        self.size = 0
 
-    def _refuse_existing(self) -> None:
-        if not self._overwrite and self.path.exists():
-            raise FileExistsError(f"{self.path} exists; pass overwrite=True or another path")
+    def restart(self) -> None:
+        """Empty the file, to write a whole body from its start."""
+        if self.size:
+            self._file.seek(0)
+            self._file.truncate()
+            self.size = 0
 
     def write(self, chunk: bytes) -> None:
-        """Append a chunk; `DownloadError` once the body passes the size limit."""
-        self._written += len(chunk)
-        if self._max_bytes is not None and self._written > self._max_bytes:
+        """Append a chunk."""
+        self._file.write(chunk)
+        self.size += len(chunk)
+
+    def commit(self) -> Path:
+        """Flush to disk and rename over the target; the target appears only now."""
+        try:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self._file.close()
+            _refuse_existing(self.path, self._overwrite)
+            os.replace(self.temp, self.path)
+        except BaseException:
+            self.discard()
+            raise
+        self._discard.detach()
+        return self.path
+
+    def discard(self) -> None:
+        """Close and remove the temporary file (again: nothing happens)."""
+        self._discard()
+
+
+class Sink:
+    """Stream one answer's body into a `PartFile`; `outcome` is the saved `Path` or an `Interrupted` body.
+
+    A transport error inside the ``with`` block is not raised: it becomes an
+    `Interrupted` outcome, for the flow to retry or resume. Any other error
+    removes the temporary file and propagates.
+    """
+
+    def __init__(self, part: PartFile, plan: BodyPlan, max_bytes: int | None) -> None:
+        self.part = part
+        self._plan = plan
+        self._max_bytes = max_bytes
+        self._received = 0
+        self._outcome: Path | Interrupted | None = None
+
+    @property
+    def outcome(self) -> Path | Interrupted:
+        """The saved file, or how the body broke off (known once the ``with`` block ended)."""
+        assert self._outcome is not None, "the body has not ended yet"
+        return self._outcome
+
+    def __enter__(self) -> Sink:
+        return self
+
+    def write(self, chunk: bytes) -> None:
+        """Append a chunk; `DownloadError` past the size limit or the declared length."""
+        self._received += len(chunk)
+        length = self._plan.length
+        if length is not None and self._received > length:
+            raise DownloadError(
+                f"the result's body is longer than its Content-Length ({length} bytes); "
+                "nothing was written"
+            )
+        if self._max_bytes is not None and self.part.size + len(chunk) > self._max_bytes:
             raise DownloadError(
                 f"the video passed max_download_bytes={self._max_bytes}; raise the limit to download it; "
                 "nothing was written"
             )
-        assert self._file is not None
-        self._file.write(chunk)
+        self.part.write(chunk)
+
+    def _interrupted(self, error: httpx.TransportError | None) -> Interrupted:
+        resume = resume_point(self._plan, self.part.size)
+        if resume is None:
+            self.part.discard()
+        return Interrupted(
+            received=self.part.size,
+            expected=self._plan.total,
+            resume=resume,
+            part=self.part if resume is not None else None,
+            error=error,
+        )
 
     def __exit__(
         self,
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         tb: TracebackType | None,
-    ) -> None:
-        assert self._file is not None
-        committed = False
-        try:
-            if exc_type is None:
-                self._file.flush()
-                os.fsync(self._file.fileno())
-            self._file.close()
-            if exc_type is None:
-                self._refuse_existing()
-                os.replace(self._temp, self.path)
-                committed = True
-        finally:
-            if not committed:
-                self._file.close()
-                self._temp.unlink(missing_ok=True)
+    ) -> bool:
+        if exc is None:
+            plan = self._plan
+            short = (plan.length is not None and self._received < plan.length) or (
+                plan.total is not None and self.part.size < plan.total
+            )
+            self._outcome = self._interrupted(None) if short else self.part.commit()
+            return False
+        if isinstance(exc, httpx.TransportError):
+            self._outcome = self._interrupted(exc)
+            return True
+        self.part.discard()
+        return False
+
+
+def sink_for(action: Stream, response: httpx.Response) -> Sink | None:
+    """Where to stream a response's body, or None when it is not the video (the flow decides what next)."""
+    plan = plan_body(
+        response.status_code, response.headers, max_bytes=action.max_bytes, resume=action.resume
+    )
+    if plan is None:
+        return None
+    part = action.part
+    if not isinstance(part, PartFile):
+        part = PartFile(action.target, action.default_name, overwrite=action.overwrite)
+    if plan.offset == 0:
+        part.restart()
+    return Sink(part, plan, action.max_bytes)

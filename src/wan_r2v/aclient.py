@@ -16,8 +16,10 @@ from ._base_client import USER_AGENT, BaseClient
 from ._core import (
     Action,
     CreateParams,
+    Discard,
     Exchange,
     Flow,
+    Interrupted,
     Outcome,
     Report,
     RequestSpec,
@@ -116,6 +118,8 @@ class AsyncClient(BaseClient[httpx.AsyncClient]):
                 return await self._send(request)
             case Stream():
                 return await self._stream(action)
+            case Discard(part):
+                part.discard()
             case Sleep(seconds):
                 await self._sleep(seconds)
             case Report(task) if on_progress is not None:
@@ -134,7 +138,7 @@ class AsyncClient(BaseClient[httpx.AsyncClient]):
             return exc
         return Exchange(response.status_code, response.headers, response.content)
 
-    async def _stream(self, action: Stream) -> Path | Outcome:
+    async def _stream(self, action: Stream) -> Path | Interrupted | Outcome:
         try:
             async with self._http.stream(**action.request.httpx_kwargs) as response:
                 sink = sink_for(action, response)
@@ -143,6 +147,6 @@ class AsyncClient(BaseClient[httpx.AsyncClient]):
                 with sink:
                     async for chunk in response.aiter_bytes():
                         sink.write(chunk)
-                return sink.path
+                return sink.outcome
         except httpx.TransportError as exc:
             return exc

@@ -15,8 +15,10 @@ from ._base_client import USER_AGENT, BaseClient
 from ._core import (
     Action,
     CreateParams,
+    Discard,
     Exchange,
     Flow,
+    Interrupted,
     Outcome,
     Report,
     RequestSpec,
@@ -115,6 +117,8 @@ class Client(BaseClient[httpx.Client]):
                 return self._send(request)
             case Stream():
                 return self._stream(action)
+            case Discard(part):
+                part.discard()
             case Sleep(seconds):
                 self._sleep(seconds)
             case Report(task) if on_progress is not None:
@@ -131,7 +135,7 @@ class Client(BaseClient[httpx.Client]):
             return exc
         return Exchange(response.status_code, response.headers, response.content)
 
-    def _stream(self, action: Stream) -> Path | Outcome:
+    def _stream(self, action: Stream) -> Path | Interrupted | Outcome:
         try:
             with self._http.stream(**action.request.httpx_kwargs) as response:
                 sink = sink_for(action, response)
@@ -140,6 +144,6 @@ class Client(BaseClient[httpx.Client]):
                 with sink:
                     for chunk in response.iter_bytes():
                         sink.write(chunk)
-                return sink.path
+                return sink.outcome
         except httpx.TransportError as exc:
             return exc

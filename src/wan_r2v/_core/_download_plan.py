@@ -1,29 +1,40 @@
 """Plan a download without doing it: the URL, which headers, where to, and which answers to accept.
 
 The API key goes only to the gateway's own origin (scheme, host and port all
-equal); redirects are followed hop by hop under the same rule.
+equal); redirects are followed hop by hop under the same rule. A body that
+breaks off is resumed with ``Range`` + ``If-Range`` when the server takes
+ranges and names the file with a strong ETag (or Last-Modified); otherwise the
+next attempt starts over. Nothing here touches a file: the shells stream into
+a temporary file as a `BodyPlan` says and report an `Interrupted` body back.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Protocol
 
 import attrs
 import httpx
 
 from .._config import ClientConfig
-from ..errors import DownloadError, ResultExpiredError
+from ..errors import APIConnectionError, DownloadError, ResultExpiredError
 from ._answers import Exchange, error_for_status, error_for_transport
 from ._requests import RequestSpec, gateway_headers
 
 __all__ = [
     "MAX_REDIRECTS",
+    "BodyPlan",
+    "Interrupted",
+    "PartialFile",
     "Redirect",
+    "Resume",
     "accept_download_head",
     "download_request",
+    "plan_body",
     "read_download",
     "resolve_video_url",
+    "resume_point",
     "safe_filename",
     "same_origin",
 ]
@@ -32,6 +43,9 @@ MAX_REDIRECTS = 5
 _EXPIRED_STATUSES = (403, 404, 410)
 _NOT_A_VIDEO = ("text/html", "application/json", "application/problem+json")
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_CONTENT_RANGE = re.compile(
+    r"bytes\s+(?P<first>\d+)-(?P<last>\d+)/(?P<total>\d+|\*)", re.IGNORECASE
+)
 
 
 @attrs.frozen
@@ -39,6 +53,49 @@ class Redirect:
     """A download hop answered 3xx: go on at `url`."""
 
     url: str
+
+
+@attrs.frozen
+class Resume:
+    """Where an interrupted download stands: bytes kept, and what proves the file unchanged."""
+
+    offset: int
+    #: A strong ETag or a Last-Modified date, sent back as ``If-Range``.
+    validator: str
+    #: The whole file's size, when the server said it.
+    total: int | None = None
+
+
+@attrs.frozen
+class BodyPlan:
+    """How to store one answer's body: at which offset, how long it must be, how to resume it."""
+
+    #: 0 for a whole file (200); the resume offset for the rest of one (206).
+    offset: int
+    #: This answer's Content-Length, when given.
+    length: int | None
+    #: The whole file's size, when known.
+    total: int | None
+    #: What a later ``If-Range`` may send, or None when this body cannot be resumed.
+    validator: str | None
+
+
+class PartialFile(Protocol):
+    """The shell's temporary file that a resumed download goes on writing (opaque to the core)."""
+
+    def discard(self) -> None:
+        """Remove the temporary file."""
+
+
+@attrs.frozen
+class Interrupted:
+    """A body that broke off or came up short; the part kept when it can be resumed."""
+
+    received: int
+    expected: int | None
+    resume: Resume | None
+    part: PartialFile | None = attrs.field(default=None, eq=False)
+    error: httpx.TransportError | None = attrs.field(default=None, eq=False)
 
 
 def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
@@ -69,9 +126,14 @@ def resolve_video_url(video_url: str, base_url: str | None) -> str:
 
 
 def download_request(
-    url: str, config: ClientConfig, *, user_agent: str, timeout: httpx.Timeout
+    url: str,
+    config: ClientConfig,
+    *,
+    user_agent: str,
+    timeout: httpx.Timeout,
+    resume: Resume | None = None,
 ) -> RequestSpec:
-    """A GET for a result URL: Authorization only when the URL is on the gateway's own origin."""
+    """A GET for a result URL: Authorization only on the gateway's own origin; a Range to resume."""
     headers = {"User-Agent": user_agent, "Accept": "*/*"}
     if (
         config.base_url is not None
@@ -79,6 +141,9 @@ def download_request(
         and same_origin(url, config.base_url)
     ):
         headers = {**gateway_headers(config.api_key.reveal(), user_agent), "Accept": "*/*"}
+    if resume is not None:
+        headers["Range"] = f"bytes={resume.offset}-"
+        headers["If-Range"] = resume.validator
     return RequestSpec(method="GET", url=url, headers=headers, timeout=timeout)
 
 
@@ -88,36 +153,117 @@ def safe_filename(task_id: str, suffix: str = ".mp4") -> str:
     return name[:200] + suffix
 
 
-def accept_download_head(status_code: int, headers: httpx.Headers, max_bytes: int | None) -> bool:
-    """True: stream this body to the file. False: not a 200 (the flow decides). Raises when it cannot be the video."""
-    if status_code != 200:
-        return False
+def _number(text: str | None) -> int | None:
+    return int(text) if text is not None and text.strip().isdigit() else None
+
+
+def _content_range(headers: httpx.Headers) -> tuple[int, int, int | None] | None:
+    """(first, last, total) of ``Content-Range: bytes first-last/total`` (total None for ``*``)."""
+    match = _CONTENT_RANGE.fullmatch(headers.get("content-range", "").strip())
+    if match is None:
+        return None
+    total = match["total"]
+    return int(match["first"]), int(match["last"]), None if total == "*" else int(total)
+
+
+def _validator(status_code: int, headers: httpx.Headers) -> str | None:
+    """What ``If-Range`` may send back: only when the server takes byte ranges."""
+    takes_ranges = status_code == 206 or headers.get("accept-ranges", "").strip().lower() == "bytes"
+    if not takes_ranges:
+        return None
+    etag: str = headers.get("etag", "").strip()
+    if etag and not etag.startswith("W/"):  # If-Range needs a strong validator
+        return etag
+    modified: str = headers.get("last-modified", "").strip()
+    return modified or None
+
+
+def _head_problem(
+    status_code: int, headers: httpx.Headers, size: int | None, max_bytes: int | None
+) -> DownloadError | None:
+    """Why a 200/206 answer cannot be (the rest of) the video, or None."""
     content_type = headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type in _NOT_A_VIDEO:
-        raise DownloadError(
+        return DownloadError(
             f"the result URL answered with {content_type}, not a video (it may have expired: "
             "query the task again for a fresh URL); nothing was written",
             status_code=status_code,
         )
-    length = headers.get("content-length")
-    if (
-        max_bytes is not None
-        and length is not None
-        and length.isdigit()
-        and int(length) > max_bytes
-    ):
-        raise DownloadError(
-            f"the video is {int(length)} bytes, more than max_download_bytes={max_bytes}; "
+    if max_bytes is not None and size is not None and size > max_bytes:
+        return DownloadError(
+            f"the video is {size} bytes, more than max_download_bytes={max_bytes}; "
             "raise the limit to download it; nothing was written",
             status_code=status_code,
         )
+    return None
+
+
+def accept_download_head(status_code: int, headers: httpx.Headers, max_bytes: int | None) -> bool:
+    """True: stream this body to the file. False: not a 200 (the flow decides). Raises when it cannot be the video."""
+    if status_code != 200:
+        return False
+    problem = _head_problem(status_code, headers, _number(headers.get("content-length")), max_bytes)
+    if problem is not None:
+        raise problem
     return True
 
 
-def read_download(outcome: Path | Exchange | httpx.TransportError, url: str) -> Path | Redirect:
+def _range_fits(headers: httpx.Headers, resume: Resume) -> tuple[int, int | None] | None:
+    """(length, total) of a 206 that carries exactly the rest asked for, else None."""
+    content_range = _content_range(headers)
+    if content_range is None:
+        return None
+    first, last, total = content_range
+    if first != resume.offset or last < first:
+        return None
+    if total is not None and (last + 1 > total or resume.total not in (None, total)):
+        return None
+    return last - first + 1, total if total is not None else resume.total
+
+
+def plan_body(
+    status_code: int, headers: httpx.Headers, *, max_bytes: int | None, resume: Resume | None
+) -> BodyPlan | None:
+    """How to store this answer's body, or None when it is not the video (the flow says why)."""
+    length = _number(headers.get("content-length"))
+    if status_code == 200:
+        if _head_problem(status_code, headers, length, max_bytes) is not None:
+            return None
+        return BodyPlan(0, length, length, _validator(status_code, headers))
+    if status_code != 206 or resume is None:
+        return None
+    fits = _range_fits(headers, resume)
+    if fits is None:
+        return None
+    range_length, total = fits
+    if _head_problem(status_code, headers, total, max_bytes) is not None:
+        return None
+    return BodyPlan(resume.offset, length or range_length, total, resume.validator)
+
+
+def resume_point(plan: BodyPlan, size: int) -> Resume | None:
+    """Where to go on after a body stopped at `size` bytes, or None: start over."""
+    if plan.validator is None or size <= 0 or (plan.total is not None and size >= plan.total):
+        return None
+    return Resume(size, plan.validator, plan.total)
+
+
+def read_download(
+    outcome: Path | Interrupted | Exchange | httpx.TransportError,
+    url: str,
+    *,
+    resume: Resume | None = None,
+    max_bytes: int | None = None,
+) -> Path | Redirect:
     """The saved file, the next hop, or the typed error a download answer means."""
     if isinstance(outcome, Path):
         return outcome
+    if isinstance(outcome, Interrupted):
+        of = f" of {outcome.expected}" if outcome.expected is not None else ""
+        how = f" ({type(outcome.error).__name__})" if outcome.error is not None else ""
+        raise APIConnectionError(
+            f"the result's body broke off after {outcome.received}{of} bytes{how}"
+        )
     if isinstance(outcome, httpx.TransportError):
         raise error_for_transport(outcome, what="the result's server") from None
     status = outcome.status_code
@@ -127,6 +273,26 @@ def read_download(outcome: Path | Exchange | httpx.TransportError, url: str) -> 
     if status in _EXPIRED_STATUSES:
         raise ResultExpiredError(
             f"the result URL answered {status}: it has probably expired; query the task again for a fresh URL",
+            status_code=status,
+        )
+    if status in (200, 206):
+        content_range = _content_range(outcome.headers)
+        size = content_range[2] if status == 206 and content_range else None
+        if status == 200:
+            size = _number(outcome.headers.get("content-length"))
+        problem = _head_problem(status, outcome.headers, size, max_bytes)
+        if problem is not None:
+            raise problem
+        asked = f"bytes {resume.offset}-" if resume is not None else "the whole file"
+        raise DownloadError(
+            f"the result URL answered {status} with a range that does not fit {asked}; "
+            "nothing was written",
+            status_code=status,
+        )
+    if status == 416:
+        raise DownloadError(
+            "the result URL refused the range of an interrupted download (416): the file "
+            "changed on the server; download it again; nothing was written",
             status_code=status,
         )
     error = error_for_status(outcome)

@@ -2,9 +2,10 @@
 
 A flow yields `Send` (make this request, send back an `Exchange` or the
 transport error), `Stream` (stream this GET into a file, send back the
-`Path`, the non-200 `Exchange` or the transport error), `Sleep` (send back
-None) and `Report` (hand a task to ``on_progress``). Retries, deadlines,
-polling and redirects live here once; `Client` and `AsyncClient` only drive
+`Path`, an `Interrupted` body, the `Exchange` of an answer that is not the
+video, or the transport error), `Discard` (remove a kept partial file),
+`Sleep` (send back None) and `Report` (hand a task to ``on_progress``).
+Retries, deadlines, polling, redirects and resuming live here once; `Client` and `AsyncClient` only drive
 the generator, the first with blocking calls, the second with awaits.
 """
 
@@ -28,6 +29,9 @@ from ._answers import NOT_SENT_ERRORS, Exchange, read_task, retry_after_of
 from ._create_body import CreateParams, build_create_body
 from ._download_plan import (
     MAX_REDIRECTS,
+    Interrupted,
+    PartialFile,
+    Resume,
     download_request,
     read_download,
     resolve_video_url,
@@ -45,6 +49,7 @@ from ._retry import Failure, final_error, is_transient, retry_delay
 
 __all__ = [
     "Action",
+    "Discard",
     "Flow",
     "FlowContext",
     "Report",
@@ -72,7 +77,7 @@ class Send:
 
 @attrs.frozen
 class Stream:
-    """GET this URL into a file atomically; send back the `Path`, a non-200 `Exchange` or the transport error."""
+    """GET this URL into a file atomically; send back the `Path`, an `Interrupted` body, an `Exchange` or the transport error."""
 
     request: RequestSpec
     #: A file path, or an existing folder (then the file is ``default_name`` inside it).
@@ -80,6 +85,17 @@ class Stream:
     default_name: str = attrs.field(kw_only=True)
     overwrite: bool = attrs.field(kw_only=True)
     max_bytes: int | None = attrs.field(kw_only=True)
+    #: The partial file of an interrupted attempt to go on writing (None: a new file).
+    part: PartialFile | None = attrs.field(default=None, kw_only=True, eq=False)
+    #: Where `part` stands; the request asks for the rest (None: the whole file).
+    resume: Resume | None = attrs.field(default=None, kw_only=True)
+
+
+@attrs.frozen
+class Discard:
+    """Remove the partial file of a download that will not go on; send back None."""
+
+    part: PartialFile
 
 
 @attrs.frozen
@@ -96,7 +112,7 @@ class Report:
     task: Task
 
 
-Action = Send | Stream | Sleep | Report
+Action = Send | Stream | Discard | Sleep | Report
 Flow = Generator[Action, Any, T]
 
 
@@ -123,13 +139,12 @@ def _attempts(
     *,
     is_create: bool,
     deadline: float | None = None,
-    action: Callable[[RequestSpec], Send | Stream] = Send,
 ) -> Flow[T]:
     """Send a request until `read` accepts its outcome or no retry is left (never past `deadline`)."""
     attempt = 0
     while True:
         remaining = None if deadline is None else deadline - ctx.clock()
-        outcome = yield action(request.with_timeout(clip_timeout(request.timeout, remaining)))
+        outcome = yield Send(request.with_timeout(clip_timeout(request.timeout, remaining)))
         try:
             return read(outcome)
         except WanR2VError as error:
@@ -267,32 +282,78 @@ def download_flow(
     if task.video_url is None:
         raise DownloadError(f"task {task.id} succeeded but the answer holds no video URL")
     url = resolve_video_url(task.video_url, ctx.config.base_url)
-    for _hop in range(MAX_REDIRECTS + 1):
-        request = download_request(url, ctx.config, user_agent=ctx.user_agent, timeout=ctx.timeout)
-        stream = partial(
-            Stream,
-            target=path,
-            default_name=safe_filename(task.id),
-            overwrite=overwrite,
-            max_bytes=ctx.config.max_download_bytes,
-        )
-        try:
-            result = yield from _attempts(
-                ctx, request, partial(read_download, url=url), is_create=False, action=stream
-            )
-        except DownloadError:
-            raise
-        except WanR2VError as error:
-            raise DownloadError(
-                f"could not download the video of task {task.id}: {error.message}; nothing was written",
-                status_code=getattr(error, "status_code", None),
-            ) from error
-        if isinstance(result, Path):
-            return result
-        url = resolve_video_url(result.url, None)
-    raise DownloadError(
-        f"the result URL redirected more than {MAX_REDIRECTS} times; nothing was written"
+    stream = partial(
+        Stream,
+        target=path,
+        default_name=safe_filename(task.id),
+        overwrite=overwrite,
+        max_bytes=ctx.config.max_download_bytes,
     )
+    try:
+        return (yield from _fetch(ctx, url, stream))
+    except DownloadError:
+        raise
+    except WanR2VError as error:
+        raise DownloadError(
+            f"could not download the video of task {task.id}: {error.message}; nothing was written",
+            status_code=getattr(error, "status_code", None),
+        ) from error
+
+
+def _fetch(ctx: FlowContext, url: str, stream: Callable[..., Stream]) -> Flow[Path]:
+    """GET a result into its file: follow redirects, retry, resume a broken body where the server allows."""
+    part: PartialFile | None = None
+    resume: Resume | None = None
+    attempt = hops = 0
+    try:
+        while True:
+            request = download_request(
+                url, ctx.config, user_agent=ctx.user_agent, timeout=ctx.timeout, resume=resume
+            )
+            outcome = yield stream(request, part=part, resume=resume)
+            if isinstance(outcome, Interrupted):
+                part, resume = outcome.part, outcome.resume
+            try:
+                step = read_download(
+                    outcome, url, resume=resume, max_bytes=ctx.config.max_download_bytes
+                )
+            except WanR2VError as error:
+                failure = Failure(
+                    error,
+                    retry_after=retry_after_of(outcome.headers)
+                    if isinstance(outcome, Exchange)
+                    else None,
+                )
+                delay = retry_delay(
+                    ctx.config.retry, attempt, failure, is_create=False, rand=ctx.rand
+                )
+                if delay is None:
+                    raise
+                logger.info(
+                    "GET %s failed (%s); retry %d of %d in %.2f s%s",
+                    request.path,
+                    error.message,
+                    attempt + 1,
+                    ctx.config.retry.max_retries,
+                    delay,
+                    f", resuming at byte {resume.offset}" if resume is not None else "",
+                )
+                yield Sleep(delay)
+                attempt += 1
+                continue
+            if isinstance(step, Path):
+                part = None
+                return step
+            hops += 1
+            if hops > MAX_REDIRECTS:
+                raise DownloadError(
+                    f"the result URL redirected more than {MAX_REDIRECTS} times; nothing was written"
+                )
+            url = resolve_video_url(step.url, None)
+    except WanR2VError:
+        if part is not None:
+            yield Discard(part)
+        raise
 
 
 def generate_flow(
