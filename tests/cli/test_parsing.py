@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 
 import pytest
 
@@ -116,3 +117,16 @@ def test_split_command_skips_values_of_global_flags() -> None:
 def test_find_flag_values_reads_both_spellings() -> None:
     argv = ["--api-key", "k1", "status", "--api-key=k2", "--api-keyx", "no"]
     assert find_flag_values(argv, "--api-key") == ["k1", "k2"]
+
+
+def test_usage_error_with_json_is_a_json_document() -> None:
+    out, err = io.StringIO(), io.StringIO()
+    code = run(["status", "--json", "--max-retries", "many"], stdout=out, stderr=err, environ={})
+    assert code == ExitCode.USAGE
+    error = json.loads(out.getvalue())["error"]
+    assert error == {
+        "type": "UsageError",
+        "message": "argument --max-retries: expected a whole number, not 'many'",
+        "exit_code": 2,
+    }
+    assert "usage:" in err.getvalue()

@@ -214,6 +214,7 @@ def test_generate_creates_waits_and_downloads(env: dict[str, str], tmp_path: Pat
     task_id = first.split()[1]
     assert f"{task_id}: succeeded 100%" in result.stderr
     lines = dict(line.split(maxsplit=1) for line in result.stdout.splitlines())
+    assert lines["task"] == task_id
     assert Path(lines["path"]) == tmp_path / f"{task_id}.mp4"
     assert lines["duration"] == "2.00 s"
     assert lines["resolution"] == "1280x720"

@@ -168,8 +168,10 @@ def file_facts(path: Path) -> dict[str, Any]:
     return facts
 
 
-def _print_file(console: Console, facts: Mapping[str, Any]) -> None:
+def _print_file(console: Console, facts: Mapping[str, Any], task: Task | None = None) -> None:
     duration = facts["duration"]
+    if task is not None:
+        console.out(f"task         {task.id}")
     console.out(f"path         {facts['path']}")
     console.out(f"bytes        {facts['bytes']}")
     console.out(f"duration     {'unknown' if duration is None else f'{duration:.2f} s'}")
@@ -227,7 +229,7 @@ def _wait_and_maybe_download(
     if ctx.args.json:
         ctx.console.json({"task": task_summary(finished), "file": facts})
     else:
-        _print_file(ctx.console, facts)
+        _print_file(ctx.console, facts, finished)
     return ExitCode.OK
 
 

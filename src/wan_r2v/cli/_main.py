@@ -61,11 +61,25 @@ def run(
         return ExitCode.OK
 
 
-def _write_parser_message(console: Console) -> Callable[[str, bool], None]:
-    def write(text: str, is_error: bool) -> None:
-        (console.err_raw if is_error else console.out_raw)(text)
+class _ParserOutput:
+    """Routes argparse's help and errors through the console; keeps the last error message."""
 
-    return write
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.last_error = ""
+
+    def __call__(self, text: str, is_error: bool) -> None:
+        if is_error:
+            self.last_error = text
+            self.console.err_raw(text)
+        else:
+            self.console.out_raw(text)
+
+
+def _argparse_error(text: str) -> str:
+    """``prog: error: message`` -> ``message``."""
+    _, sep, message = text.partition(": error: ")
+    return (message if sep else text).strip()
 
 
 def _run(
@@ -74,7 +88,8 @@ def _run(
     env: Mapping[str, str],
     client_factory: Callable[..., Any] | None,
 ) -> int:
-    parser = build_parser(writer=_write_parser_message(console))
+    parser_output = _ParserOutput(console)
+    parser = build_parser(writer=parser_output)
     global_args, command, rest = split_command(argv)
     extra: list[str] = []
     try:
@@ -84,7 +99,13 @@ def _run(
         else:
             args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, or a usage error argparse already reported
-        return ExitCode.OK if exc.code in (0, None) else ExitCode.USAGE
+        if exc.code in (0, None):
+            return ExitCode.OK
+        if "--json" in argv:
+            message = _argparse_error(parser_output.last_error)
+            error = {"type": "UsageError", "message": message, "exit_code": int(ExitCode.USAGE)}
+            console.json({"error": error})
+        return ExitCode.USAGE
     ctx = CommandContext(
         args=args, console=console, environ=env, extra=extra, client_factory=client_factory
     )

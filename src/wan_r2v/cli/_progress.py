@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import os
 import time
 from collections.abc import Callable
 from typing import Protocol
@@ -74,6 +75,12 @@ class ProgressBar:
             self._console.err_raw("\n")
             self._drawn_width = 0
 
+    def _columns(self) -> int:
+        try:
+            return os.get_terminal_size(self._console.stderr.fileno()).columns
+        except (AttributeError, OSError, ValueError):
+            return 80
+
     def _elapsed(self) -> float:
         return max(0.0, self._clock() - self._start)
 
@@ -87,6 +94,7 @@ class ProgressBar:
             bar = "[" + "#" * filled + "." * (_BAR_WIDTH - filled) + "]"
             percent = f" {clamped:3d}%"
         line = f"{bar}{percent}  {word:<10} {_elapsed(self._elapsed())}  {task_id}"
+        line = line[: max(20, self._columns() - 1)]  # a wrapped line cannot be redrawn
         padding = " " * max(0, self._drawn_width - len(line))
         self._console.err_raw("\r" + line + padding)
         self._drawn_width = len(line)
