@@ -28,11 +28,36 @@ class ConnectionRegistry:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._transports: dict[Peer, asyncio.Transport] = {}
+        self._peak = 0
 
     def add(self, peer: Peer, transport: asyncio.Transport) -> None:
         """File a new connection."""
         with self._lock:
             self._transports[peer] = transport
+            self._peak = max(self._peak, len(self._transports))
+
+    @property
+    def known(self) -> bool:
+        """Whether connections are filed here at all (only under the sandbox's own server)."""
+        with self._lock:
+            return self._peak > 0
+
+    @property
+    def live(self) -> int:
+        """How many connections are open now."""
+        with self._lock:
+            return len(self._transports)
+
+    @property
+    def peak(self) -> int:
+        """The most connections open at once since the start (or `reset_peak`)."""
+        with self._lock:
+            return self._peak
+
+    def reset_peak(self) -> None:
+        """Count the peak afresh from the connections open now."""
+        with self._lock:
+            self._peak = len(self._transports)
 
     def discard(self, peer: Peer) -> None:
         """Forget a closed connection."""

@@ -94,6 +94,27 @@ KINDS: Mapping[str, _Kind] = {
         frozenset({"bytes"}),
         default_route="download",
     ),
+    "trickle": _Kind(
+        "send the body in `chunk`-byte pieces (default 4096) `interval` seconds apart "
+        "(default 0.05); with truncate, the part before the cut trickles",
+        _ALL_ROUTES,
+        frozenset({"chunk", "interval"}),
+        default_route="download",
+    ),
+    "endless": _Kind(
+        "answer 200 video/mp4 without a Content-Length and send `chunk`-byte pieces "
+        "(default 65536) until the client goes away",
+        frozenset({"download"}),
+        frozenset({"chunk"}),
+        default_route="download",
+    ),
+    "no_ranges": _Kind(
+        "serve the result like a server without byte ranges: no Accept-Ranges, no ETag, "
+        "Range ignored",
+        frozenset({"download"}),
+        frozenset(),
+        default_route="download",
+    ),
     "hang": _Kind(
         "answer nothing until the client gives up (closed after `seconds`, default 60)",
         _ALL_ROUTES,
@@ -142,7 +163,7 @@ KINDS: Mapping[str, _Kind] = {
 
 #: Kinds that replace the normal answer (at most one acts on a request).
 ANSWER_KINDS = frozenset(
-    {"reset", "truncate", "hang", "delay", "malformed", "html", "empty"}
+    {"reset", "truncate", "hang", "delay", "malformed", "html", "empty", "endless"}
 ) | frozenset(k for k in KINDS if k.isdigit())
 
 

@@ -200,6 +200,7 @@ class SandboxApp:
         head: bool = False,
         cut: int | None = None,
         receive: Receive | None = None,
+        pace: tuple[int, float] | None = None,
     ) -> None:
         headers = [(b"x-request-id", request_id.encode())]
         if reply.content_type is not None:
@@ -210,12 +211,45 @@ class SandboxApp:
         if head:
             await send({"type": "http.response.body", "body": b"", "more_body": False})
             return
+        body = reply.body if cut is None else reply.body[:cut]
+        if pace is not None and not await self._trickle(send, body, scope, *pace):
+            return  # the client went away
         if cut is None:
-            await send({"type": "http.response.body", "body": reply.body, "more_body": False})
+            await send({"type": "http.response.body", "body": b"" if pace else body})
             return
-        await send({"type": "http.response.body", "body": reply.body[:cut], "more_body": True})
+        if pace is None:
+            await send({"type": "http.response.body", "body": body, "more_body": True})
         if self.connections.close(scope.get("client")) and receive is not None:
             await self._wait_disconnect(receive, 5.0, until_stop=False)
+
+    async def _trickle(
+        self, send: Send, body: bytes, scope: Scope, chunk: int, interval: float
+    ) -> bool:
+        """Send `body` in pieces `interval` s apart; False when the client left (or the server stops)."""
+        for start in range(0, len(body), chunk):
+            if start:
+                await self._pause(interval)
+            if self._gone(scope):
+                return False
+            piece = body[start : start + chunk]
+            await send({"type": "http.response.body", "body": piece, "more_body": True})
+        return not self._gone(scope)
+
+    def _gone(self, scope: Scope) -> bool:
+        """Whether a connection-aware server lost this client, or the server is stopping."""
+        if self.state.closing.is_set():
+            return True
+        return self.connections.known and self.connections.get(scope.get("client")) is None
+
+    async def _endless(self, call: _Call, send: Send, chunk: int) -> None:
+        """A video/mp4 body with no length that never ends, until the client leaves."""
+        self.state.finish(call.index, call.request_id, status=200)
+        headers = [(b"x-request-id", call.request_id.encode()), (b"content-type", b"video/mp4")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        piece = b"\0" * chunk
+        while not self._gone(call.scope):
+            await send({"type": "http.response.body", "body": piece, "more_body": True})
+            await asyncio.sleep(0)
 
     async def _reply(
         self,
@@ -226,11 +260,19 @@ class SandboxApp:
         head: bool = False,
         cut: int | None = None,
         receive: Receive | None = None,
+        pace: tuple[int, float] | None = None,
     ) -> None:
         """Record the status (before the client can see it), then send."""
         self.state.finish(call.index, call.request_id, status=reply.status)
         await self._send(
-            send, reply, call.request_id, call.scope, head=head, cut=cut, receive=receive
+            send,
+            reply,
+            call.request_id,
+            call.scope,
+            head=head,
+            cut=cut,
+            receive=receive,
+            pace=pace,
         )
 
     async def _wait_disconnect(
@@ -373,6 +415,8 @@ class SandboxApp:
             await self._reply(call, send, reply)
             return 401
         cut: int | None = None
+        pace: tuple[int, float] | None = None
+        ranges = True
         for fault in call.faults:
             kind = fault.kind
             if kind == "reset" or kind == "hang":
@@ -422,18 +466,26 @@ class SandboxApp:
                 return status
             elif kind == "truncate":
                 cut = int(fault.number("bytes", -1))
+            elif kind == "trickle":
+                chunk = max(1, int(fault.number("chunk", 4096)))
+                pace = (chunk, max(0.0, fault.number("interval", 0.05)))
+            elif kind == "no_ranges":
+                ranges = False
+            elif kind == "endless":
+                await self._endless(call, send, max(1, int(fault.number("chunk", 65536))))
+                return 200
         head = scope["method"] == "HEAD"
         if call.route == "create":
             reply = self._create(call, dialect)
         elif call.route == "query":
             reply = self._query(call, task_id or "", dialect)
         else:
-            reply = await self._download(call, task_id or "", headers)
+            reply = await self._download(call, task_id or "", headers, ranges=ranges)
         if cut is not None and cut < 0:
             cut = len(reply.body) // 2
         if cut is not None and cut >= len(reply.body):
             cut = None
-        await self._reply(call, send, reply, head=head, cut=cut, receive=receive)
+        await self._reply(call, send, reply, head=head, cut=cut, receive=receive, pace=pace)
         return reply.status
 
     def _dialect(self, call: _Call, task_id: str | None) -> DialectStyle | None:
@@ -496,7 +548,9 @@ class SandboxApp:
             view = attrs.evolve(view, snapshot=attrs.evolve(view.snapshot, status=word))
         return self._task_reply(view, dialect, created=False)
 
-    async def _download(self, call: _Call, task_id: str, headers: dict[str, str]) -> Reply:
+    async def _download(
+        self, call: _Call, task_id: str, headers: dict[str, str], *, ranges: bool = True
+    ) -> Reply:
         query = parse_qs(call.scope.get("query_string", b"").decode("latin-1"))
         expires = query.get("expires", [""])[0]
         signature = query.get("sig", [""])[0]
@@ -512,6 +566,8 @@ class SandboxApp:
         if task is None:
             return self._error(404, f"No result for task {task_id!r}.", None, code="file_not_found")
         data = await asyncio.to_thread(self._video, task)
+        if not ranges:
+            return Reply(200, data, "video/mp4", (("cache-control", "private, max-age=0"),))
         etag = f'"{hashlib.sha256(data).hexdigest()[:16]}"'
         common = (
             ("accept-ranges", "bytes"),
