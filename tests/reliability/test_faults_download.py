@@ -88,6 +88,36 @@ def test_a_body_cut_off_before_any_byte_is_fetched_again_whole(
     assert_whole_mp4(path, the_video(task))
 
 
+def test_without_ranges_a_cut_off_body_is_fetched_again_whole(
+    facade: Facade, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    task = finished(facade)
+    sandbox.faults.add("no_ranges", route="download")
+    sandbox.faults.add("truncate;bytes=5000;count=1", route="download")
+    path = facade.download(task, tmp_path / "v.mp4")
+    assert [h.get("range") for h in download_requests(sandbox)] == [None, None]
+    assert_whole_mp4(path, the_video(task))
+
+
+def test_without_ranges_a_body_cut_off_every_time_fails_cleanly(
+    facade: Facade, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    task = finished(facade)
+    sandbox.faults.add("no_ranges", route="download")
+    sandbox.faults.add("truncate;bytes=5000", route="download")
+    with pytest.raises(DownloadError, match="broke off after 5000"):
+        facade.download(task, tmp_path / "v.mp4")
+    assert [h.get("range") for h in download_requests(sandbox)] == [None, None, None]
+    assert entries(tmp_path) == []
+
+
+def test_a_slow_body_arrives_whole(facade: Facade, sandbox: Sandbox, tmp_path: Path) -> None:
+    task = finished(facade)
+    sandbox.faults.add("trickle;chunk=8192;interval=0", route="download")
+    path = facade.download(task, tmp_path / "v.mp4")
+    assert_whole_mp4(path, the_video(task))
+
+
 def test_a_body_cut_off_every_time_fails_cleanly(
     facade: Facade, sandbox: Sandbox, tmp_path: Path
 ) -> None:
@@ -198,6 +228,18 @@ def test_a_video_over_max_download_bytes_is_refused_before_writing(
     with pytest.raises(DownloadError, match="max_download_bytes=1000"):
         facade.download(task, tmp_path / "v.mp4")
     assert len(download_requests(sandbox)) == 1
+    assert entries(tmp_path) == []
+
+
+def test_an_endless_body_stops_at_max_download_bytes(
+    make_facade: Callable[..., Facade], sandbox: Sandbox, tmp_path: Path
+) -> None:
+    facade = make_facade(max_download_bytes=2_000_000)
+    task = finished(facade)
+    sandbox.faults.add("endless", route="download")
+    with pytest.raises(DownloadError, match="max_download_bytes=2000000"):
+        facade.download(task, tmp_path / "v.mp4")
+    assert len(download_requests(sandbox)) == 1  # too big is not retried
     assert entries(tmp_path) == []
 
 
