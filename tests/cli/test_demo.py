@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from _cli_helpers import clean_env
@@ -78,3 +79,41 @@ def test_make_demo_from_a_fresh_clone(clone: Path) -> None:
     with av.open(str(path)) as container:
         frames = list(container.decode(video=0))
     assert frames and (frames[0].width, frames[0].height) == (1280, 720)
+
+
+GATEWAY_KEY = "sk-gateway-demo-5150"
+
+
+@pytest.mark.wan_r2v_sandbox(api_key=GATEWAY_KEY, clock="per_poll", poll_steps=1)
+def test_demo_against_a_gateway_from_the_environment(wan_r2v_sandbox: Any, tmp_path: Path) -> None:
+    env = clean_env(WAN_R2V_BASE_URL=wan_r2v_sandbox.base_url, WAN_R2V_API_KEY=GATEWAY_KEY)
+    video = "https://cdn.example/my-reference.mp4"
+    result = subprocess.run(
+        [sys.executable, "-m", "wan_r2v.demo", "--gateway", "--video", video, "-o", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert GATEWAY_KEY not in result.stdout + result.stderr
+    (request,) = [r for r in wan_r2v_sandbox.requests if r.route == "create"]
+    assert request.json["videos"] == [video]
+    assert request.json["extra_body"]["audio"] == "https://example.com/guide-audio.mp3"
+    (written,) = tmp_path.iterdir()
+    assert f"MP4 written: {written}" in result.stdout
+
+
+def test_demo_gateway_needs_the_environment(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "wan_r2v.demo", "--gateway", "-o", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "WAN_R2V_BASE_URL" in result.stderr
+    assert not (tmp_path / "out").exists()

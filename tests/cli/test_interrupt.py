@@ -83,3 +83,15 @@ def test_ctrl_c_during_download(
     assert code == 130, stderr
     assert f"Resume with: wan-r2v download {task_id} {tmp_path}" in stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_during_create_warns_that_the_task_may_exist(
+    env: dict[str, str], background: Callable[..., Running], wan_r2v_sandbox: Sandbox
+) -> None:
+    wan_r2v_sandbox.faults.add("hang;seconds=30", route="create")
+    running = background("generate", *REQUEST, env=env)
+    wait_until(lambda: wan_r2v_sandbox.count("create") >= 1, what="the create was sent")
+    code, stderr = _interrupt(running)
+    assert code == 130, stderr
+    assert "the task may exist" in stderr
+    assert wan_r2v_sandbox.count("create") == 1  # not resent

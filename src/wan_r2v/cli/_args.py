@@ -249,7 +249,7 @@ def _add_create_fields(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_wait_options(parser: argparse.ArgumentParser, *, output_required: bool = False) -> None:
+def _add_wait_options(parser: argparse.ArgumentParser, *, output_default: str | None) -> None:
     group = parser.add_argument_group("waiting")
     group.add_argument(
         "--timeout",
@@ -265,13 +265,14 @@ def _add_wait_options(parser: argparse.ArgumentParser, *, output_required: bool 
         default=None,
         help="seconds between queries (default: the library's schedule)",
     )
-    if not output_required:
-        group.add_argument(
-            "-o",
-            "--output",
-            metavar="PATH",
-            help="download the video here when done (a directory gets TASK_ID.mp4)",
-        )
+    where = "the current directory" if output_default == "." else "no download"
+    group.add_argument(
+        "-o",
+        "--output",
+        metavar="PATH",
+        default=output_default,
+        help=f"download the video here when done; a directory gets TASK_ID.mp4 (default: {where})",
+    )
 
 
 def build_parser(
@@ -303,8 +304,7 @@ def build_parser(
 
     generate = sub("generate", "create a task, wait with a progress bar, download the MP4")
     _add_create_fields(generate)
-    _add_wait_options(generate)
-    generate.set_defaults(output=".")
+    _add_wait_options(generate, output_default=".")
 
     create = sub("create", "create a task and print its id (does not wait)")
     _add_create_fields(create)
@@ -314,7 +314,7 @@ def build_parser(
 
     wait = sub("wait", "wait for a task (resumable), optionally download it")
     wait.add_argument("task_id", metavar="TASK_ID")
-    _add_wait_options(wait)
+    _add_wait_options(wait, output_default=None)
 
     download = sub("download", "download a finished task's video")
     download.add_argument("task_id", metavar="TASK_ID")

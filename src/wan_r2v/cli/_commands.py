@@ -7,20 +7,18 @@ import importlib
 import shlex
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
 from .._mp4info import Mp4InfoError, read_mp4_info
+from ..client import Client
 from ..presets import PRESETS, Preset
+from ..task import Task
 from ._args import ENV_API_KEY, ENV_BASE_URL
 from ._console import Console
 from ._exit_codes import ExitCode
 from ._progress import ProgressBar
-
-if TYPE_CHECKING:
-    from ..client import Client
-    from ..task import Task
 
 __all__ = [
     "COMMANDS",
@@ -63,8 +61,6 @@ class CommandContext:
     environ: Mapping[str, str]
     #: Forwarded arguments (only the `sandbox` subcommand takes them).
     extra: Sequence[str] = ()
-    #: Builds the client; tests may replace it.
-    client_factory: Callable[..., Client] | None = None
 
     @property
     def quiet(self) -> bool:
@@ -97,8 +93,9 @@ def _client(ctx: CommandContext, *, dry_run: bool = False) -> Client:
         if missing:
             raise UsageError("missing " + " and ".join(missing))
     kwargs: dict[str, Any] = {
-        # Pass both explicitly: the CLI already applied its environment.
-        "api_key": api_key if not dry_run else None,
+        # Both explicit (never None): the CLI already applied its environment, and a
+        # dry run must not read any configuration.
+        "api_key": api_key if not dry_run else "",
         "base_url": base_url if not dry_run else _DRY_RUN_BASE_URL,
         "strict": not getattr(ctx.args, "any_model", False),
     }
@@ -111,12 +108,7 @@ def _client(ctx: CommandContext, *, dry_run: bool = False) -> Client:
     poll_interval = getattr(ctx.args, "poll_interval", None)
     if poll_interval is not None:
         kwargs["poll_interval"] = poll_interval
-    factory = ctx.client_factory
-    if factory is None:
-        from ..client import Client
-
-        factory = Client
-    return factory(**kwargs)
+    return Client(**kwargs)
 
 
 def _create_kwargs(args: argparse.Namespace) -> dict[str, Any]:
@@ -250,6 +242,18 @@ def _build_request(ctx: CommandContext, kwargs: dict[str, Any]) -> dict[str, Any
         return offline.build_request(**kwargs)
 
 
+def _create(ctx: CommandContext, client: Client, kwargs: dict[str, Any]) -> Task:
+    """Create the task; on Ctrl-C, say that it may exist (it is never created twice by us)."""
+    try:
+        return client.create(**kwargs)
+    except KeyboardInterrupt:
+        ctx.console.err(
+            "interrupted while creating: the task may exist on the gateway (and be billed); "
+            "look for it before creating again"
+        )
+        raise Handled(ExitCode.INTERRUPTED) from None
+
+
 def cmd_create(ctx: CommandContext) -> int:
     """Create a task and print its id (or, with --dry-run, the request it would send)."""
     kwargs = _create_kwargs(ctx.args)
@@ -258,7 +262,7 @@ def cmd_create(ctx: CommandContext) -> int:
         ctx.console.json(body)
         return ExitCode.OK
     with _client(ctx) as client:
-        task = client.create(**kwargs)
+        task = _create(ctx, client, kwargs)
     if ctx.args.json:
         ctx.console.json({"task": task_summary(task)})
     else:
@@ -275,7 +279,7 @@ def cmd_generate(ctx: CommandContext) -> int:
     _build_request(ctx, kwargs)  # request problems first, before configuration ones
     output: str = ctx.args.output
     with _client(ctx) as client:
-        task = client.create(**kwargs)
+        task = _create(ctx, client, kwargs)
         # Printed at once, on stderr (even with --json and --quiet): the token to resume with.
         ctx.console.err(f"task {task.id} created (resume with: {resume_hint(ctx, task.id)})")
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
 from ..errors import (
@@ -43,7 +43,6 @@ def run(
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
     environ: Mapping[str, str] | None = None,
-    client_factory: Callable[..., Any] | None = None,
 ) -> int:
     """Run one command line with explicit streams and environment (for embedding and tests)."""
     env = os.environ if environ is None else environ
@@ -54,7 +53,7 @@ def run(
     for value in find_flag_values(argv, API_KEY_FLAG):
         console.add_secret(value)
     try:
-        return _run(list(argv), console, env, client_factory)
+        return _run(list(argv), console, env)
     except BrokenPipeError:
         # stdout was closed early (e.g. piped into `head`): not an error of ours.
         _silence_stdout()
@@ -86,7 +85,6 @@ def _run(
     argv: list[str],
     console: Console,
     env: Mapping[str, str],
-    client_factory: Callable[..., Any] | None,
 ) -> int:
     parser_output = _ParserOutput(console)
     parser = build_parser(writer=parser_output)
@@ -106,9 +104,7 @@ def _run(
             error = {"type": "UsageError", "message": message, "exit_code": int(ExitCode.USAGE)}
             console.json({"error": error})
         return ExitCode.USAGE
-    ctx = CommandContext(
-        args=args, console=console, environ=env, extra=extra, client_factory=client_factory
-    )
+    ctx = CommandContext(args=args, console=console, environ=env, extra=extra)
     try:
         return int(COMMANDS[args.command](ctx))
     except Handled as handled:
