@@ -85,6 +85,26 @@ def test_ctrl_c_during_download(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_ctrl_c_mid_body_leaves_no_partial_file(
+    env: dict[str, str],
+    tmp_path: Path,
+    background: Callable[..., Running],
+    wan_r2v_sandbox: Sandbox,
+) -> None:
+    task_id = run_cli("create", *REQUEST, env=env).stdout.strip()
+    wan_r2v_sandbox.advance(60)
+    wan_r2v_sandbox.faults.add("trickle;chunk=256;interval=0.2", route="download")
+    running = background("wait", task_id, *FAST, "-o", str(tmp_path), env=env)
+    # The body is arriving: a hidden temporary file exists next to the target.
+    wait_until(lambda: any(tmp_path.iterdir()), what="the download began writing")
+    assert all(p.name.startswith(".") for p in tmp_path.iterdir())
+    code, stderr = _interrupt(running)
+    assert code == 130, stderr
+    assert "no file was left" in stderr
+    assert f"Resume with: wan-r2v download {task_id} {tmp_path}" in stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_ctrl_c_during_create_warns_that_the_task_may_exist(
     env: dict[str, str], background: Callable[..., Running], wan_r2v_sandbox: Sandbox
 ) -> None:

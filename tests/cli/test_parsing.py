@@ -130,3 +130,10 @@ def test_usage_error_with_json_is_a_json_document() -> None:
         "exit_code": 2,
     }
     assert "usage:" in err.getvalue()
+
+
+def test_version() -> None:
+    out = io.StringIO()
+    assert run(["--version"], stdout=out, stderr=io.StringIO(), environ={}) == ExitCode.OK
+    assert out.getvalue().startswith("wan-r2v ")
+    assert out.getvalue().strip().split()[1][0].isdigit()

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from .._base_client import VERSION
 from .._validation import SHOT_TYPES
 from ..presets import SEED_MAX, SEED_MIN
 from ._exit_codes import EXIT_CODE_HELP
@@ -287,6 +288,7 @@ def build_parser(
         formatter_class=argparse.RawDescriptionHelpFormatter,
         parents=[_common_options(top_level=True)],
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {VERSION}")
     common = _common_options(top_level=False)
     subs = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
