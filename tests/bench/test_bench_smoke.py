@@ -80,4 +80,4 @@ def test_import_time_and_the_report() -> None:
     _positive(section, "wan_r2v ms", "httpx ms")
     text = document([section], "python -m bench --smoke", 1.0)
     assert "import wan_r2v / import httpx" in text
-    assert "| import httpx" in text
+    assert "| `import httpx`" in text
