@@ -26,6 +26,7 @@ def is_http_url(value: object) -> bool:
         return False
     try:
         parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a port outside 0..65535
     except ValueError:
         return False
     return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
@@ -204,6 +205,29 @@ def _check_extra(body: Mapping[str, Any], preset: Preset | None, problems: list[
         )
 
 
+def _check_unicode(value: object, field: str, problems: list[Problem]) -> None:
+    """Every string must be valid Unicode: a lone surrogate cannot be sent as UTF-8 JSON."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            bad = value[exc.start : exc.end].encode("unicode_escape").decode()
+            problems.append(
+                Problem(
+                    field, f"holds {bad}, half of a surrogate pair, which is not text; remove it"
+                )
+            )
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            _check_unicode(key, field, problems)
+            # wire keys read as the facade's argument names: extra_body.seed is "seed"
+            name = str(key) if field in ("body", "extra_body") else f"{field}.{key}"
+            _check_unicode(item, name, problems)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_unicode(item, f"{field}[{index}]", problems)
+
+
 def check_create_body(
     body: Mapping[str, Any],
     *,
@@ -224,6 +248,7 @@ def check_create_body(
     _check_size(body, preset, problems)
     _check_duration(body, preset, problems)
     _check_extra(body, preset, problems)
+    _check_unicode(body, "body", problems)
     return problems
 
 
