@@ -7,6 +7,7 @@ never shows headers, so the Authorization value cannot leak through it.
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -38,6 +39,9 @@ MAX_TASK_ID_LENGTH = 256
 #: A request near a deadline still gets this long, so the last poll can answer.
 MIN_REQUEST_TIMEOUT = 1.0
 _FORBIDDEN_IN_TASK_ID = frozenset("/?#%\\")
+#: Unicode categories refused in a task id: controls, format characters (zero-width,
+#: bidi overrides) and lone surrogates (not text at all).
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs"})
 
 
 @attrs.frozen(kw_only=True)
@@ -152,10 +156,14 @@ def check_task_id(task_id: object) -> str:
         problem = f"must be a non-empty string, not {task_id!r}"
     elif len(task_id) > MAX_TASK_ID_LENGTH:
         problem = f"is {len(task_id)} characters long; a task id has at most {MAX_TASK_ID_LENGTH}"
-    elif ".." in task_id or any(c in _FORBIDDEN_IN_TASK_ID for c in task_id):
-        problem = f"{task_id!r} holds '/', '..', '?', '#', '%' or '\\'; pass the id exactly as create() returned it"
-    elif any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in task_id):
-        problem = f"{task_id!r} holds whitespace or control characters; pass the id exactly as create() returned it"
+    elif (
+        ".." in task_id
+        or not task_id.strip(".")  # "." is a dot segment: /v1/videos/. is /v1/videos/
+        or any(c in _FORBIDDEN_IN_TASK_ID for c in task_id)
+    ):
+        problem = f"{task_id!r} holds '/', '..', '?', '#', '%' or '\\', or is only dots; pass the id exactly as create() returned it"
+    elif any(c.isspace() or unicodedata.category(c) in _INVISIBLE for c in task_id):
+        problem = f"{task_id!r} holds whitespace, control or invisible characters; pass the id exactly as create() returned it"
     if problem is not None:
         raise ValidationError([Problem("task_id", problem)])
     assert isinstance(task_id, str)
