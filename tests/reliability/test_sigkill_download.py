@@ -73,7 +73,9 @@ def test_sigkill_mid_download_leaves_no_file_and_a_rerun_completes(
 
     child = run_child(mode, sandbox.base_url, task.id, target)
     try:
-        part = eventually(lambda: growing_part(tmp_path), deadline=30, what="the child's .part file")
+        part = eventually(
+            lambda: growing_part(tmp_path), deadline=30, what="the child's .part file"
+        )
         os.kill(child.pid, signal.SIGKILL)
         assert child.wait(timeout=30) == -signal.SIGKILL
     finally:
