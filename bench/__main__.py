@@ -29,11 +29,11 @@ def _plan(quick: bool) -> dict[str, Callable[[], Section]]:
             "import": lambda: import_time(rounds=3),
         }
     return {
-        "in_process": lambda: client_cost(ops=300, rounds=9),
-        "loopback": lambda: client_cost(ops=100, rounds=7, loopback=True),
-        "fanout": lambda: fanout(tasks=1000, rounds=3),
-        "download": lambda: download(size=GiB, rounds=5),
-        "import": lambda: import_time(rounds=15),
+        "in_process": lambda: client_cost(ops=300, rounds=15),
+        "loopback": lambda: client_cost(ops=150, rounds=9, loopback=True),
+        "fanout": lambda: fanout(tasks=1000, rounds=5),
+        "download": lambda: download(size=GiB, rounds=7),
+        "import": lambda: import_time(rounds=21),
     }
 
 

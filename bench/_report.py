@@ -37,7 +37,7 @@ class Check:
         sign = ">=" if self.at_least else "<="
         verdict = "ok" if self.ok else "MISSED"
         return (
-            f"{self.what} = {self.measured:.3g}{self.unit} "
+            f"{self.what} = {self.measured:#.4g}{self.unit} "
             f"(target {sign} {self.limit:g}{self.unit}): {verdict}"
         )
 
