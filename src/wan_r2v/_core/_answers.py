@@ -213,9 +213,9 @@ def _build_error(
     common: dict[str, Any] = {
         "status_code": status,
         "code": redact(fields["code"], secret),
-        "type": fields["type"],
-        "param": fields["param"],
-        "request_id": request_id_of(exchange.headers, payload),
+        "type": redact(fields["type"], secret),
+        "param": redact(fields["param"], secret),
+        "request_id": redact(request_id_of(exchange.headers, payload), secret),
     }
     if issubclass(cls, RateLimitError):
         return cls(full, retry_after=retry_after_of(exchange.headers), **common)
@@ -259,30 +259,47 @@ def read_task(outcome: Outcome, *, task_id: str | None = None, secret: str | Non
         raise _invalid(
             outcome,
             f"the gateway answered {outcome.status_code}{where} (redirects are not followed)",
+            secret,
         )
     if not 200 <= outcome.status_code < 300:
         raise error_for_status(outcome, secret=secret)
     try:
         payload = decode_json(outcome.content)
     except InvalidResponseError as exc:
-        raise _invalid(outcome, exc.message) from None
+        raise _invalid(outcome, exc.message, secret) from None
     if not isinstance(payload, Mapping):
-        raise _invalid(outcome, f"the answer is JSON {type(payload).__name__}, not an object")
+        raise _invalid(
+            outcome, f"the answer is JSON {type(payload).__name__}, not an object", secret
+        )
     if unwrap_task(payload) is None:
         fields = error_fields(payload)
         if fields["message"] is not None or fields["code"] is not None:
             # an error envelope with a 2xx status: {"code": "...", "message": "...", "data": null}
             raise _build_error(_class_for_code(fields["code"]), outcome, payload, secret, "error")
-        raise _invalid(outcome, "the answer holds no task")
+        raise _invalid(outcome, "the answer holds no task", secret)
     try:
-        return parse_task(payload, task_id=task_id)
+        task = parse_task(payload, task_id=task_id)
     except InvalidResponseError as exc:
-        raise _invalid(outcome, exc.message) from None
+        raise _invalid(outcome, exc.message, secret) from None
+    return _redact_task(task, secret)
 
 
-def _invalid(exchange: Exchange, message: str) -> APIError:
+def _redact_task(task: Task, secret: str | None) -> Task:
+    """The task with the key scrubbed from the texts it shows (a gateway may echo it back)."""
+    if not secret:
+        return task
+    texts = ("raw_status", "upstream_status", "model", "error_code", "error_message")
+    changes: dict[str, Any] = {
+        name: redact(value, secret)
+        for name in texts
+        if isinstance(value := getattr(task, name), str) and secret in value
+    }
+    return attrs.evolve(task, **changes) if changes else task
+
+
+def _invalid(exchange: Exchange, message: str, secret: str | None) -> APIError:
     return InvalidResponseError(
-        f"{message}; is base_url the gateway's host root?",
+        redact(f"{message}; is base_url the gateway's host root?", secret),
         status_code=exchange.status_code,
-        request_id=request_id_of(exchange.headers),
+        request_id=redact(request_id_of(exchange.headers), secret),
     )

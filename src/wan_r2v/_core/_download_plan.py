@@ -254,6 +254,7 @@ def read_download(
     *,
     resume: Resume | None = None,
     max_bytes: int | None = None,
+    secret: str | None = None,
 ) -> Path | Redirect:
     """The saved file, the next hop, or the typed error a download answer means."""
     if isinstance(outcome, Path):
@@ -265,7 +266,7 @@ def read_download(
             f"the result's body broke off after {outcome.received}{of} bytes{how}"
         )
     if isinstance(outcome, httpx.TransportError):
-        raise error_for_transport(outcome, what="the result's server") from None
+        raise error_for_transport(outcome, secret=secret, what="the result's server") from None
     status = outcome.status_code
     location = outcome.headers.get("location")
     if 300 <= status < 400 and location:
@@ -295,7 +296,7 @@ def read_download(
             "changed on the server; download it again; nothing was written",
             status_code=status,
         )
-    error = error_for_status(outcome)
+    error = error_for_status(outcome, secret=secret)
     if status in (408, 429) or status >= 500:
         raise error
     raise DownloadError(f"the result URL answered {status}: {error.message}", status_code=status)

@@ -228,7 +228,7 @@ def wait_flow(
     """
     deadline = ctx.clock() + timeout
     known = task_or_id if isinstance(task_or_id, Task) else None
-    task_id = check_task_id(known.id if known is not None else task_or_id)
+    task_id = check_task_id(known.id if known is not None else task_or_id, secret=ctx.secret)
     interval = poll_interval if poll_interval is not None else ctx.config.poll_interval
     reported = _progress_key(known)
     if known is not None:
@@ -315,7 +315,11 @@ def _fetch(ctx: FlowContext, url: str, stream: Callable[..., Stream]) -> Flow[Pa
                 part, resume = outcome.part, outcome.resume
             try:
                 step = read_download(
-                    outcome, url, resume=resume, max_bytes=ctx.config.max_download_bytes
+                    outcome,
+                    url,
+                    resume=resume,
+                    max_bytes=ctx.config.max_download_bytes,
+                    secret=ctx.secret,
                 )
             except WanR2VError as error:
                 failure = Failure(

@@ -22,6 +22,7 @@ from wan_r2v_api.models import CreateVideoRequest
 
 from .._config import ClientConfig, TaskPath
 from ..errors import Problem, ValidationError
+from ._redact import redact
 
 __all__ = [
     "MAX_TASK_ID_LENGTH",
@@ -149,8 +150,12 @@ def build_create_request(
     return _spec(kwargs, base_url, gateway_headers(key, user_agent), timeout)
 
 
-def check_task_id(task_id: object) -> str:
-    """The task id when it is safe to put in a path; `ValidationError` (nothing sent) otherwise."""
+def check_task_id(task_id: object, *, secret: str | None = None) -> str:
+    """The task id when it is safe to put in a path; `ValidationError` (nothing sent) otherwise.
+
+    The message quotes the id, with `secret` (the API key, passed as an id by
+    mistake) scrubbed out.
+    """
     problem: str | None = None
     if not isinstance(task_id, str) or not task_id:
         problem = f"must be a non-empty string, not {task_id!r}"
@@ -165,7 +170,7 @@ def check_task_id(task_id: object) -> str:
     elif any(c.isspace() or unicodedata.category(c) in _INVISIBLE for c in task_id):
         problem = f"{task_id!r} holds whitespace, control or invisible characters; pass the id exactly as create() returned it"
     if problem is not None:
-        raise ValidationError([Problem("task_id", problem)])
+        raise ValidationError([Problem("task_id", redact(problem, secret))])
     assert isinstance(task_id, str)
     return task_id
 
@@ -182,7 +187,9 @@ def build_get_request(
     task_path: TaskPath | None = None,
 ) -> RequestSpec:
     """The query call for a task id (checked first)."""
-    checked = check_task_id(task_id)
+    checked = check_task_id(
+        task_id, secret=config.api_key.reveal() if config.api_key is not None else None
+    )
     base_url, key = require_gateway(config)
     endpoint = _GET_ENDPOINTS[task_path or config.task_path]
     return _spec(
