@@ -14,6 +14,7 @@ import httpx
 
 from ._base_client import USER_AGENT, BaseClient
 from ._core import (
+    HTTPX_FAILURES,
     Action,
     CreateParams,
     Discard,
@@ -26,6 +27,7 @@ from ._core import (
     Send,
     Sleep,
     Stream,
+    as_transport_error,
 )
 from ._download import sink_for
 from .task import GenerationResult, Task
@@ -134,8 +136,8 @@ class AsyncClient(BaseClient[httpx.AsyncClient]):
     async def _send(self, request: RequestSpec) -> Outcome:
         try:
             response = await self._http.request(**request.httpx_kwargs)
-        except httpx.TransportError as exc:
-            return exc
+        except HTTPX_FAILURES as exc:
+            return as_transport_error(exc)
         return Exchange(response.status_code, response.headers, response.content)
 
     async def _stream(self, action: Stream) -> Path | Interrupted | Outcome:
@@ -148,5 +150,5 @@ class AsyncClient(BaseClient[httpx.AsyncClient]):
                     async for chunk in response.aiter_bytes():
                         sink.write(chunk)
                 return sink.outcome
-        except httpx.TransportError as exc:
-            return exc
+        except HTTPX_FAILURES as exc:
+            return as_transport_error(exc)

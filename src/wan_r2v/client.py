@@ -13,6 +13,7 @@ import httpx
 
 from ._base_client import USER_AGENT, BaseClient
 from ._core import (
+    HTTPX_FAILURES,
     Action,
     CreateParams,
     Discard,
@@ -25,6 +26,7 @@ from ._core import (
     Send,
     Sleep,
     Stream,
+    as_transport_error,
 )
 from ._download import sink_for
 from .task import GenerationResult, Task
@@ -131,8 +133,8 @@ class Client(BaseClient[httpx.Client]):
     def _send(self, request: RequestSpec) -> Outcome:
         try:
             response = self._http.request(**request.httpx_kwargs)
-        except httpx.TransportError as exc:
-            return exc
+        except HTTPX_FAILURES as exc:
+            return as_transport_error(exc)
         return Exchange(response.status_code, response.headers, response.content)
 
     def _stream(self, action: Stream) -> Path | Interrupted | Outcome:
@@ -145,5 +147,5 @@ class Client(BaseClient[httpx.Client]):
                     for chunk in response.iter_bytes():
                         sink.write(chunk)
                 return sink.outcome
-        except httpx.TransportError as exc:
-            return exc
+        except HTTPX_FAILURES as exc:
+            return as_transport_error(exc)

@@ -4,8 +4,10 @@
 """
 
 from ._answers import (
+    HTTPX_FAILURES,
     Exchange,
     Outcome,
+    as_transport_error,
     error_for_status,
     error_for_transport,
     read_task,
@@ -61,6 +63,7 @@ from ._task_parsing import (
 )
 
 __all__ = [
+    "HTTPX_FAILURES",
     "STATUS_WORDS",
     "Action",
     "BodyPlan",
@@ -80,6 +83,7 @@ __all__ = [
     "Sleep",
     "Stream",
     "accept_download_head",
+    "as_transport_error",
     "backoff_delay",
     "build_create_body",
     "build_create_request",

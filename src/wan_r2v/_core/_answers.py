@@ -35,9 +35,11 @@ from ._redact import redact
 from ._task_parsing import parse_task, unwrap_task
 
 __all__ = [
+    "HTTPX_FAILURES",
     "NOT_SENT_ERRORS",
     "Exchange",
     "Outcome",
+    "as_transport_error",
     "decode_json",
     "error_for_status",
     "error_for_transport",
@@ -73,6 +75,22 @@ class Exchange:
 
 #: What the shells hand back for a request: the answer, or how the transport failed.
 Outcome = Exchange | httpx.TransportError
+
+#: What httpx may raise for one request besides a `TransportError`: a body it cannot
+#: decode (bad Content-Encoding), or a 3xx whose Location it cannot parse (httpx
+#: reads Location even when it does not follow redirects).
+HTTPX_FAILURES = (httpx.RequestError, httpx.InvalidURL)
+
+
+def as_transport_error(exc: httpx.RequestError | httpx.InvalidURL) -> httpx.TransportError:
+    """Any failure of httpx for one request as a `TransportError` the flows understand.
+
+    A garbled answer counts as a protocol error: the request did reach the
+    server, so a create that met one may have created its task.
+    """
+    if isinstance(exc, httpx.TransportError):
+        return exc
+    return httpx.RemoteProtocolError(f"the answer could not be read ({type(exc).__name__}: {exc})")
 
 
 def decode_json(content: bytes) -> object:

@@ -270,7 +270,14 @@ def read_download(
     status = outcome.status_code
     location = outcome.headers.get("location")
     if 300 <= status < 400 and location:
-        return Redirect(str(httpx.URL(url).join(location)))
+        try:
+            return Redirect(str(httpx.URL(url).join(location)))
+        except (httpx.InvalidURL, ValueError):
+            raise DownloadError(
+                f"the result URL redirected to {location!r}, which is not an http(s) URL; "
+                "nothing was written",
+                status_code=status,
+            ) from None
     if status in _EXPIRED_STATUSES:
         raise ResultExpiredError(
             f"the result URL answered {status}: it has probably expired; query the task again for a fresh URL",
