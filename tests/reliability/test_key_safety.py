@@ -17,13 +17,12 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-from _harness import KEY, PARAMS, Facade, free_port, open_facade
+from _harness import KEY, PARAMS, free_port, open_facade
 
-from wan_r2v import Client, Task, WanR2VError
+from wan_r2v import Client, Task
 from wan_r2v.sandbox import Sandbox
 
 #: The key's distinctive part: catches a key that was cut, quoted or escaped.
@@ -137,8 +136,11 @@ def exercise_facade(mode: str, sandbox: Sandbox, tmp_path: Path, seen: Collector
     with open_facade(mode, base_url="https://gw.test", http_client=http) as facade:
         seen.attempt(f"{mode} echo create", lambda: facade.create(**PARAMS))
         for task_id in ("task_1", "text", "flat"):
-            seen.attempt(f"{mode} echo get {task_id}", lambda: facade.get(task_id))
-            seen.attempt(f"{mode} echo wait {task_id}", lambda: facade.wait(task_id, timeout=30))
+            seen.attempt(f"{mode} echo get {task_id}", lambda task_id=task_id: facade.get(task_id))
+            seen.attempt(
+                f"{mode} echo wait {task_id}",
+                lambda task_id=task_id: facade.wait(task_id, timeout=30),
+            )
 
 
 def run_cli(seen: Collector, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
