@@ -8,8 +8,9 @@ Grammar (the ``X-Sandbox-Fault`` header, ``--fault`` on the command line, the
 
 Common keys: ``route`` (``create``, ``query``, ``download``, ``api`` = create
 or query, ``any``), ``count`` (alias ``times``: act on the first N matching
-requests, then stop; default: always) and ``after`` (let the first N matching
-requests through first). Values are URL-decoded (``message=rate%20limited``).
+requests, then stop; default: always), ``after`` (let the first N matching
+requests through first) and ``every`` (act on every Nth matching request only,
+e.g. ``every=20`` for 5%). Values are URL-decoded (``message=rate%20limited``).
 See `KINDS` for each kind and its own keys.
 """
 
@@ -37,7 +38,7 @@ Route = Literal["create", "query", "download"]
 RouteFilter = Literal["create", "query", "download", "api", "any"]
 ROUTES: tuple[RouteFilter, ...] = ("create", "query", "download", "api", "any")
 _ALL_ROUTES: frozenset[Route] = frozenset({"create", "query", "download"})
-_COMMON_KEYS = frozenset({"route", "count", "times", "after"})
+_COMMON_KEYS = frozenset({"route", "count", "times", "after", "every"})
 #: Keys whose values are numbers.
 _NUMBER_KEYS = frozenset({"retry_after", "at", "factor", "seconds", "bytes"})
 
@@ -259,10 +260,14 @@ class FaultRule:
     seen: int = 0
     #: Requests it acted on so far.
     hits: int = 0
+    #: Act on every Nth matching request (after `after`), let the others through.
+    every: int = 1
 
     def __attrs_post_init__(self) -> None:
         if self.route not in ROUTES:
             raise ValueError(f"route={self.route!r}; use one of: {', '.join(ROUTES)}")
+        if self.every < 1:
+            raise ValueError(f"every={self.every} must be 1 or more")
 
     def applies_to(self, route: Route) -> bool:
         """Whether this rule can act on a request of this route."""
@@ -284,14 +289,14 @@ class FaultRule:
         if not self.applies_to(route) or self.exhausted:
             return False
         self.seen += 1
-        if self.seen <= self.after:
+        if self.seen <= self.after or (self.seen - self.after) % self.every:
             return False
         self.hits += 1
         return True
 
     def fresh(self) -> FaultRule:
         """The same rule with its counters at zero."""
-        return FaultRule(self.fault, self.route, self.times, self.after)
+        return FaultRule(self.fault, self.route, self.times, self.after, every=self.every)
 
     def text(self) -> str:
         """The rule in the header grammar."""
@@ -302,6 +307,8 @@ class FaultRule:
             extra.append(f"count={self.times}")
         if self.after:
             extra.append(f"after={self.after}")
+        if self.every != 1:
+            extra.append(f"every={self.every}")
         return ";".join([self.fault.text(), *extra])
 
 
@@ -311,6 +318,7 @@ def make_rule(
     route: str | None = None,
     times: int | str | None = None,
     after: int | str | None = None,
+    every: int | str | None = None,
     params: Mapping[str, object] | None = None,
 ) -> FaultRule:
     """A rule from its parts; ValueError names what is wrong."""
@@ -325,6 +333,7 @@ def make_rule(
         route=chosen,
         times=_count(times, "count"),
         after=_count(after, "after") or 0,
+        every=1 if every is None or every == "" else _count(every, "every") or 0,
     )
 
 
@@ -353,6 +362,7 @@ def parse_faults(text: str) -> list[FaultRule]:
                 route=common.get("route"),
                 times=times,
                 after=common.get("after"),
+                every=common.get("every"),
                 params=params,
             )
         )
@@ -378,6 +388,7 @@ class FaultSet:
         route: str | None = None,
         times: int | None = None,
         after: int | None = None,
+        every: int | None = None,
         **params: object,
     ) -> FaultRule:
         """Add a rule, e.g. ``add("503", route="create", times=1)`` or ``add("429;count=2")``.
@@ -395,6 +406,7 @@ class FaultSet:
             route=route or rule.route,
             times=times if times is not None else rule.times,
             after=after if after is not None else rule.after,
+            every=every if every is not None else rule.every,
             params=merged,
         )
         with self._lock:
