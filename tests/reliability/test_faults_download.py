@@ -24,10 +24,17 @@ from wan_r2v.sandbox import Sandbox
 
 
 def finished(facade: Facade) -> Task:
-    """A task the sandbox has completed, with its result URL."""
+    """A task the sandbox has completed, with its result URL (one create, no download yet)."""
     task = facade.wait(facade.create(**PARAMS), timeout=600)
     assert task.video_url
     return task
+
+
+@pytest.fixture(autouse=True)
+def one_create_per_test(sandbox: Sandbox) -> Iterator[None]:
+    """Each download test creates its task once; no download fault ever causes a create."""
+    yield
+    assert sandbox.count("create") == 1 and len(sandbox.tasks) == 1
 
 
 def the_video(task: Task) -> bytes:

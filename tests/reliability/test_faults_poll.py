@@ -131,6 +131,7 @@ def test_wait_ends_on_a_task_that_ended_without_a_video(
         facade.wait(task, timeout=600)
     ended = caught.value.task
     assert (ended.status, ended.raw_status) == (status, word)
+    assert sandbox.count("create") == 1
     assert task.id in str(caught.value)
     assert sandbox.count("query") <= POLLS_TO_COMPLETE
     # raise_on_failure=False hands the ended task back instead
