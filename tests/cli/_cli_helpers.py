@@ -153,14 +153,3 @@ class Running:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait(timeout=10)
-
-
-def wait_until(
-    predicate: Callable[[], bool], deadline: float = 30, what: str = "condition"
-) -> None:
-    """Poll `predicate` until it holds; fail after `deadline` seconds."""
-    end = time.monotonic() + deadline
-    while not predicate():
-        if time.monotonic() > end:
-            raise AssertionError(f"{what} not met within {deadline} s")
-        time.sleep(0.02)

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from _cli_helpers import SANDBOX_KEY, Running, clean_env, run_cli, wait_until
+from _cli_helpers import SANDBOX_KEY, Running, clean_env, run_cli
+from _polling import wait_until
 
 from wan_r2v.sandbox import Sandbox
 

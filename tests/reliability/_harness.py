@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import socket
-import time
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
@@ -157,15 +156,3 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def eventually(probe: Callable[[], T | None], *, deadline: float = 10.0, what: str = "") -> T:
-    """Call `probe` until it returns something other than None; fail after `deadline` s."""
-    end = time.monotonic() + deadline
-    while True:
-        value = probe()
-        if value is not None:
-            return value
-        if time.monotonic() > end:
-            raise AssertionError(f"not reached within {deadline} s: {what}")
-        time.sleep(0.01)

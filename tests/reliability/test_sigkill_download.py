@@ -16,8 +16,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from _harness import KEY, PARAMS, Facade, eventually
+from _harness import KEY, PARAMS, Facade
 from _mp4probe import probe_mp4
+from _polling import eventually
 
 from wan_r2v.sandbox import Sandbox
 

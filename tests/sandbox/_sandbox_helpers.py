@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,15 +24,3 @@ def seed(name: str = "video_reference", **changes: Any) -> dict[str, Any]:
         else:
             body[key] = value
     return body
-
-
-def eventually(probe: Callable[[], T | None], *, deadline: float = 10.0, what: str = "") -> T:
-    """Call ``probe`` until it returns something other than None; fail after ``deadline`` s."""
-    end = time.monotonic() + deadline
-    while True:
-        value = probe()
-        if value is not None:
-            return value
-        if time.monotonic() > end:
-            raise AssertionError(f"not reached within {deadline} s: {what}")
-        time.sleep(0.01)

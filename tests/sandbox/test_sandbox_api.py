@@ -10,7 +10,8 @@ from typing import Any
 
 import httpx
 import pytest
-from _sandbox_helpers import CREATE, eventually, seed
+from _polling import eventually
+from _sandbox_helpers import CREATE, seed
 
 from wan_r2v.sandbox import Sandbox
 

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from _sandbox_helpers import CREATE, eventually, seed
+from _polling import eventually
+from _sandbox_helpers import CREATE, seed
 
 from wan_r2v.sandbox import Sandbox
 from wan_r2v.sandbox.__main__ import main

@@ -8,7 +8,8 @@ from typing import Any
 import httpx
 import pytest
 from _mp4probe import probe_mp4_bytes
-from _sandbox_helpers import CREATE, eventually, seed
+from _polling import eventually
+from _sandbox_helpers import CREATE, seed
 
 from wan_r2v.sandbox import FAULT_HEADER, Sandbox
 
