@@ -7,6 +7,8 @@ preset table; this module only reads them.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,11 +20,23 @@ __all__ = ["SHOT_TYPES", "check_create_body", "is_http_url", "validate_create_bo
 
 SHOT_TYPES = ("single", "multi")
 _UNKNOWN_MODEL_HINT = "pass a custom Preset, or strict=False for a gateway with other models"
+#: Whitespace (``\s`` matches exactly what `str.isspace` accepts) or an ASCII control character below 32.
+_BLANK_OR_CONTROL = re.compile(r"[\s\x00-\x1f]")
+#: JSON values that hold no text, skipped by the Unicode walk.
+_NO_TEXT = frozenset({int, float, bool, type(None)})
 
 
 def is_http_url(value: object) -> bool:
     """Whether a value is an absolute http(s) URL with a host and no whitespace."""
-    if not isinstance(value, str) or not value or any(c.isspace() or ord(c) < 32 for c in value):
+    if type(value) is str:
+        return _is_http_url_text(value)
+    return isinstance(value, str) and _is_http_url_text(str(value))  # a str subclass as plain text
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_http_url_text(value: str) -> bool:
+    """`is_http_url` of a string; cached, as batches reuse their reference URLs (pure and cheap to keep)."""
+    if not value or _BLANK_OR_CONTROL.search(value):
         return False
     try:
         parts = urlsplit(value)
@@ -208,6 +222,8 @@ def _check_extra(body: Mapping[str, Any], preset: Preset | None, problems: list[
 def _check_unicode(value: object, field: str, problems: list[Problem]) -> None:
     """Every string must be valid Unicode: a lone surrogate cannot be sent as UTF-8 JSON."""
     if isinstance(value, str):
+        if value.isascii():
+            return  # no surrogate can hide in ASCII (an O(1) flag check)
         try:
             value.encode("utf-8")
         except UnicodeEncodeError as exc:
@@ -217,14 +233,19 @@ def _check_unicode(value: object, field: str, problems: list[Problem]) -> None:
                     field, f"holds {bad}, half of a surrogate pair, which is not text; remove it"
                 )
             )
-    elif isinstance(value, Mapping):
+    elif type(value) is dict or (type(value) is not list and isinstance(value, Mapping)):
         for key, item in value.items():
-            _check_unicode(key, field, problems)
+            if type(key) is not str or not key.isascii():
+                _check_unicode(key, field, problems)
+            if type(item) in _NO_TEXT or (type(item) is str and item.isascii()):
+                continue
             # wire keys read as the facade's argument names: extra_body.seed is "seed"
             name = str(key) if field in ("body", "extra_body") else f"{field}.{key}"
             _check_unicode(item, name, problems)
     elif isinstance(value, list):
         for index, item in enumerate(value):
+            if type(item) in _NO_TEXT or (type(item) is str and item.isascii()):
+                continue
             _check_unicode(item, f"{field}[{index}]", problems)
 
 

@@ -231,6 +231,20 @@ def test_times_in_many_forms() -> None:
         assert parse_task({"id": "t", "created_at": value}).created_at is None, value
 
 
+def test_integers_too_large_for_a_float_are_read_not_raised() -> None:
+    # JSON allows any size of integer; float() of one past 1e308 raises OverflowError
+    task = parse_task({"id": "t", "progress": 10**400, "created_at": 10**400})
+    assert task.progress == 100 and task.created_at is None
+    assert parse_task({"id": "t", "progress": -(10**400)}).progress == 0
+
+
+def test_a_task_keeps_its_own_copy_of_the_answer() -> None:
+    payload: dict[str, Any] = {"id": "t", "status": "queued"}
+    task = parse_task(payload)
+    payload["status"] = "failed"
+    assert task.raw == {"id": "t", "status": "queued"}
+
+
 def test_missing_id_uses_the_known_one_or_raises_a_typed_error() -> None:
     assert parse_task({"status": "running"}, task_id="t7").id == "t7"
     with pytest.raises(InvalidResponseError):

@@ -32,7 +32,7 @@ from ..errors import (
 )
 from ..task import Task
 from ._redact import redact
-from ._task_parsing import parse_task, unwrap_task
+from ._task_parsing import task_from_object, unwrap_task
 
 __all__ = [
     "HTTPX_FAILURES",
@@ -64,12 +64,17 @@ _REQUEST_ID_HEADERS = (
 _BODY_SNIPPET = 200
 
 
+def _as_headers(value: Any) -> httpx.Headers:
+    """The headers as `httpx.Headers` (a response's own are kept, not copied)."""
+    return value if type(value) is httpx.Headers else httpx.Headers(value)
+
+
 @attrs.frozen
 class Exchange:
     """A finished HTTP answer: status, headers and body bytes."""
 
     status_code: int
-    headers: httpx.Headers = attrs.field(converter=httpx.Headers)
+    headers: httpx.Headers = attrs.field(converter=_as_headers)
     content: bytes = b""
 
 
@@ -95,7 +100,7 @@ def as_transport_error(exc: httpx.RequestError | httpx.InvalidURL) -> httpx.Tran
 
 def decode_json(content: bytes) -> object:
     """The JSON value of a body, or `InvalidResponseError` (never a raw decode error)."""
-    if not content.strip():
+    if not content or content.isspace():  # as `not content.strip()`, without the copy
         raise InvalidResponseError("the answer's body is empty")
     try:
         return json.loads(content)
@@ -285,18 +290,20 @@ def read_task(outcome: Outcome, *, task_id: str | None = None, secret: str | Non
         payload = decode_json(outcome.content)
     except InvalidResponseError as exc:
         raise _invalid(outcome, exc.message, secret) from None
-    if not isinstance(payload, Mapping):
+    if type(payload) is not dict:  # json.loads makes objects dicts
         raise _invalid(
             outcome, f"the answer is JSON {type(payload).__name__}, not an object", secret
         )
-    if unwrap_task(payload) is None:
+    task_object = unwrap_task(payload)
+    if task_object is None:
         fields = error_fields(payload)
         if fields["message"] is not None or fields["code"] is not None:
             # an error envelope with a 2xx status: {"code": "...", "message": "...", "data": null}
             raise _build_error(_class_for_code(fields["code"]), outcome, payload, secret, "error")
         raise _invalid(outcome, "the answer holds no task", secret)
     try:
-        task = parse_task(payload, task_id=task_id)
+        # raw is the fresh dict json.loads made: nobody else holds it, so it needs no copy
+        task = task_from_object(task_object, raw=payload, task_id=task_id)
     except InvalidResponseError as exc:
         raise _invalid(outcome, exc.message, secret) from None
     return _redact_task(task, secret)

@@ -164,21 +164,24 @@ def _wire(value: object) -> object:
 def _draft_body(model: str | None, params: CreateParams, size: str | None) -> dict[str, Any]:
     """The body as plain JSON, absent arguments left out, for the rules to read."""
     body: dict[str, Any] = {"model": model, "prompt": params.get("prompt")}
-    optional = {
-        "videos": _references(params.get("videos")),
-        "images": _references(params.get("images")),
-        "size": size,
-        "duration": params.get("duration"),
-    }
-    body.update({k: v for k, v in optional.items() if v is not None})
-    extra = {
-        "negative_prompt": params.get("negative_prompt"),
-        "audio": params.get("audio"),
-        "shot_type": _wire(params.get("shot_type")),
-        "enable_prompt_expansion": params.get("enable_prompt_expansion"),
-        "seed": params.get("seed"),
-    }
-    extra = {k: v for k, v in extra.items() if v is not None}
+    for key, value in (
+        ("videos", _references(params.get("videos"))),
+        ("images", _references(params.get("images"))),
+        ("size", size),
+        ("duration", params.get("duration")),
+    ):
+        if value is not None:
+            body[key] = value
+    extra: dict[str, Any] = {}
+    for key, value in (
+        ("negative_prompt", params.get("negative_prompt")),
+        ("audio", params.get("audio")),
+        ("shot_type", _wire(params.get("shot_type"))),
+        ("enable_prompt_expansion", params.get("enable_prompt_expansion")),
+        ("seed", params.get("seed")),
+    ):
+        if value is not None:
+            extra[key] = value
     if extra:
         body["extra_body"] = extra
     return body
@@ -209,8 +212,14 @@ def _through_generated(body: Mapping[str, Any]) -> CreateVideoRequest:
     return request
 
 
+_KNOWN_ARGUMENTS = tuple(CreateParams.__annotations__)
+_KNOWN_ARGUMENT_SET = frozenset(_KNOWN_ARGUMENTS)
+
+
 def _unknown_arguments(params: Mapping[str, object]) -> list[Problem]:
-    known = list(CreateParams.__annotations__)
+    if _KNOWN_ARGUMENT_SET.issuperset(params):
+        return []
+    known = list(_KNOWN_ARGUMENTS)
     problems = []
     for name in params:
         if name not in known:
@@ -242,7 +251,9 @@ def build_create_body(
     model_id: str | None = None
     if isinstance(picked, Preset):
         model_id = picked.model
-        table = {**presets, picked.model: picked}  # a custom preset is the rule book for its model
+        if presets.get(picked.model) is not picked:
+            # a custom preset is the rule book for its model
+            table = {**presets, picked.model: picked}
     elif isinstance(picked, str):
         model_id = picked
         if not strict and picked not in presets:

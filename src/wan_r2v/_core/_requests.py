@@ -6,7 +6,9 @@ never shows headers, so the Authorization value cannot leak through it.
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
@@ -39,10 +41,18 @@ __all__ = [
 MAX_TASK_ID_LENGTH = 256
 #: A request near a deadline still gets this long, so the last poll can answer.
 MIN_REQUEST_TIMEOUT = 1.0
-_FORBIDDEN_IN_TASK_ID = frozenset("/?#%\\")
+_FORBIDDEN_IN_TASK_ID = re.compile(r"[/?#%\\]")
 #: Unicode categories refused in a task id: controls, format characters (zero-width,
 #: bidi overrides) and lone surrogates (not text at all).
 _INVISIBLE = frozenset({"Cc", "Cf", "Cs"})
+#: The same refusal (whitespace or `_INVISIBLE`) for ASCII text: no ASCII character is
+#: Cf or Cs, the Cc ones are 0-31 and 127, and ASCII whitespace is 9-13, 28-32.
+_ASCII_INVISIBLE = re.compile(r"[\x00-\x20\x7f]")
+#: httpx parses a URL string char by char (several µs); a client sends the same few URLs
+#: over and over (the create URL, each task's poll URL), so parse each once. A URL is immutable.
+_parsed_url = functools.lru_cache(maxsize=512)(httpx.URL)
+#: One encoder for every body: ``json.dumps`` with options would build a new one per call.
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 @attrs.frozen(kw_only=True)
@@ -58,14 +68,14 @@ class RequestSpec:
     @property
     def path(self) -> str:
         """The URL's path, for log lines (never the query or host credentials)."""
-        return httpx.URL(self.url).path
+        return _parsed_url(self.url).path
 
     @property
     def httpx_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for ``httpx.Client.request`` / ``.stream`` (redirects are the flows' job)."""
         return {
             "method": self.method,
-            "url": self.url,
+            "url": _parsed_url(self.url),
             "content": self.content,
             "headers": dict(self.headers),
             "timeout": self.timeout,
@@ -73,8 +83,8 @@ class RequestSpec:
         }
 
     def with_timeout(self, timeout: httpx.Timeout) -> RequestSpec:
-        """The same request with another timeout."""
-        return attrs.evolve(self, timeout=timeout)
+        """The same request with another timeout (itself when the timeout is the same object)."""
+        return self if timeout is self.timeout else attrs.evolve(self, timeout=timeout)
 
 
 def clip_timeout(timeout: httpx.Timeout, remaining: float | None) -> httpx.Timeout:
@@ -128,9 +138,7 @@ def _spec(
     content = None
     all_headers = {**headers, **kwargs.get("headers", {})}
     if "json" in kwargs:
-        content = json.dumps(kwargs["json"], ensure_ascii=False, separators=(",", ":")).encode(
-            "utf-8"
-        )
+        content = _JSON.encode(kwargs["json"]).encode("utf-8")
         all_headers["Content-Type"] = "application/json"
     return RequestSpec(
         method=str(kwargs["method"]).upper(),
@@ -150,6 +158,13 @@ def build_create_request(
     return _spec(kwargs, base_url, gateway_headers(key, user_agent), timeout)
 
 
+def _has_invisible(text: str) -> bool:
+    """Whether text holds whitespace, a control or format character, or a lone surrogate."""
+    if text.isascii():
+        return _ASCII_INVISIBLE.search(text) is not None
+    return any(c.isspace() or unicodedata.category(c) in _INVISIBLE for c in text)
+
+
 def check_task_id(task_id: object, *, secret: str | None = None) -> str:
     """The task id when it is safe to put in a path; `ValidationError` (nothing sent) otherwise.
 
@@ -164,10 +179,10 @@ def check_task_id(task_id: object, *, secret: str | None = None) -> str:
     elif (
         ".." in task_id
         or not task_id.strip(".")  # "." is a dot segment: /v1/videos/. is /v1/videos/
-        or any(c in _FORBIDDEN_IN_TASK_ID for c in task_id)
+        or _FORBIDDEN_IN_TASK_ID.search(task_id)
     ):
         problem = f"{task_id!r} holds '/', '..', '?', '#', '%' or '\\', or is only dots; pass the id exactly as create() returned it"
-    elif any(c.isspace() or unicodedata.category(c) in _INVISIBLE for c in task_id):
+    elif _has_invisible(task_id):
         problem = f"{task_id!r} holds whitespace, control or invisible characters; pass the id exactly as create() returned it"
     if problem is not None:
         raise ValidationError([Problem("task_id", redact(problem, secret))])

@@ -19,7 +19,7 @@ from dateutil import parser as date_parser
 from ..errors import InvalidResponseError
 from ..task import Task, TaskStatus
 
-__all__ = ["STATUS_WORDS", "map_status", "parse_task", "unwrap_task"]
+__all__ = ["STATUS_WORDS", "map_status", "parse_task", "task_from_object", "unwrap_task"]
 
 #: Every known word (lower case) and what it means. The set is open: others map to UNKNOWN.
 STATUS_WORDS: Mapping[str, TaskStatus] = {
@@ -38,6 +38,10 @@ _MS_THRESHOLD = 1e11
 
 def map_status(word: object) -> TaskStatus:
     """The `TaskStatus` of a status word in any case; UNKNOWN for anything else."""
+    if type(word) is str:
+        known = STATUS_WORDS.get(word)  # a word already in normal form
+        if known is not None:
+            return known
     if not isinstance(word, str):
         return TaskStatus.UNKNOWN
     key = word.strip().lower().replace("-", "_").replace(" ", "_")
@@ -46,7 +50,11 @@ def map_status(word: object) -> TaskStatus:
 
 def _text(value: object) -> str | None:
     """A non-empty stripped string, a number as text, or None."""
-    if isinstance(value, bool) or value is None:
+    if type(value) is str:  # the common cases first, by exact type
+        return value.strip() or None
+    if type(value) is int:
+        return str(value)
+    if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int | float):
         return None if isinstance(value, float) and not math.isfinite(value) else str(value)
@@ -61,7 +69,11 @@ def _url(value: object) -> str | None:
 
 
 def _mapping(value: object) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
+    if type(value) is dict:
+        return value
+    if value is None or not isinstance(value, Mapping):
+        return {}
+    return value
 
 
 def _first(*values: object) -> object:
@@ -71,13 +83,26 @@ def _first(*values: object) -> object:
     return None
 
 
+def _pick(task: Mapping[str, Any], *keys: str) -> object:
+    """``_first`` of the values at `keys`, reading no further key than needed."""
+    for key in keys:
+        value = task.get(key)
+        if value is not None and value != "":
+            return value
+    return None
+
+
 def parse_progress(value: object) -> int | None:
     """A percentage 0..100 from ``30``, ``30.5``, ``"30"`` or ``"30%"``; None when unreadable."""
+    if type(value) is int:  # the common case first
+        return min(100, max(0, value))
     if isinstance(value, bool):
         return None
+    if isinstance(value, int):  # any size (float() of a huge int would overflow)
+        return min(100, max(0, int(value)))
     number: float
-    if isinstance(value, int | float):
-        number = float(value)
+    if isinstance(value, float):
+        number = value
     elif isinstance(value, str):
         try:
             number = float(value.strip().rstrip("%").strip())
@@ -92,6 +117,8 @@ def parse_progress(value: object) -> int | None:
 
 def parse_time(value: object) -> datetime | None:
     """A UTC-aware datetime from Unix seconds or ms, numeric text or ISO text; None otherwise."""
+    if type(value) is int and 0 < value <= _MS_THRESHOLD:  # the common case: Unix seconds
+        return datetime.fromtimestamp(value, tz=UTC)
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, str):
@@ -104,7 +131,10 @@ def parse_time(value: object) -> datetime | None:
             return _parse_date_text(text)
     if not isinstance(value, int | float):
         return None
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond any date
+        return None
     if not math.isfinite(number) or number <= 0:
         return None  # some relays send 0 for "not yet"
     if number > _MS_THRESHOLD:
@@ -128,32 +158,37 @@ def _parse_date_text(text: str) -> datetime | None:
 
 def unwrap_task(payload: Mapping[str, Any], *, _depth: int = 0) -> Mapping[str, Any] | None:
     """The task object inside an answer (flat, ``data`` envelope or ``output``), or None."""
-    if any(key in payload for key in _TASK_KEYS):
-        return payload
+    for key in _TASK_KEYS:
+        if key in payload:
+            return payload
     if _depth >= 3:
         return None
     for wrapper in ("data", "output"):
         inner = payload.get(wrapper)
-        if isinstance(inner, Mapping):
+        if type(inner) is dict or isinstance(inner, Mapping):
             return unwrap_task(inner, _depth=_depth + 1)
     return None
 
 
 def _video_url(task: Mapping[str, Any]) -> str | None:
+    """The first URL among the documented places, looked at in order."""
+    url = _url(task.get("video_url"))
+    if url is not None:
+        return url
     result = _mapping(task.get("result"))
+    url = _url(result.get("video_url"))
+    if url is not None:
+        return url
     outputs = result.get("outputs")
     first_output = outputs[0] if isinstance(outputs, list) and outputs else None
-    if isinstance(first_output, Mapping):
+    if type(first_output) is dict or isinstance(first_output, Mapping):
         first_output = _first(first_output.get("url"), first_output.get("video_url"))
-    candidates = (
-        task.get("video_url"),
-        result.get("video_url"),
+    for candidate in (
         first_output,
         _mapping(task.get("metadata")).get("url"),
         task.get("result_url"),
         result.get("url"),
-    )
-    for candidate in candidates:
+    ):
         url = _url(candidate)
         if url is not None:
             return url
@@ -169,16 +204,22 @@ def _error(task: Mapping[str, Any], status: TaskStatus) -> tuple[str | None, str
     error = task.get("error")
     code: object = None
     message: object = None
-    if isinstance(error, Mapping):
+    if error is None:
+        pass
+    elif type(error) is dict or isinstance(error, Mapping):
         code = _first(error.get("code"), error.get("type"))
         message = error.get("message")
     elif isinstance(error, str):
         message = error
-    message = _first(message, task.get("fail_reason"), task.get("error_message"))
-    code = _first(code, task.get("error_code"))
-    if status not in (TaskStatus.QUEUED, TaskStatus.RUNNING):
-        message = _first(message, task.get("message"))
-        code = _first(code, task.get("code"))
+    if message is None or message == "":
+        message = _pick(task, "fail_reason", "error_message")
+    if code is None or code == "":
+        code = _pick(task, "error_code")
+    if status is not TaskStatus.QUEUED and status is not TaskStatus.RUNNING:
+        if message is None or message == "":
+            message = _pick(task, "message")
+        if code is None or code == "":
+            code = _pick(task, "code")
     return _text(code), _text(message)
 
 
@@ -188,22 +229,32 @@ def parse_task(payload: object, *, task_id: str | None = None) -> Task:
     Unknown status words become `TaskStatus.UNKNOWN`; values of odd types are
     ignored, never raised on. `task_id` fills in an answer that omits the id.
     """
-    if not isinstance(payload, Mapping):
+    if not (type(payload) is dict or isinstance(payload, Mapping)):
         raise InvalidResponseError(
             f"expected a JSON object with a task, got {type(payload).__name__}"
         )
-    task = unwrap_task(payload)
-    task = {} if task is None else task
-    ident = _text(_first(task.get("id"), task.get("task_id"))) or task_id
+    return task_from_object(unwrap_task(payload), raw=dict(payload), task_id=task_id)
+
+
+def task_from_object(
+    task: Mapping[str, Any] | None, *, raw: Mapping[str, Any], task_id: str | None = None
+) -> Task:
+    """The `Task` of an answer's task object (`unwrap_task`'s result); `raw` is the whole answer.
+
+    `raw` is kept as is, not copied: pass a mapping nobody else changes.
+    """
+    if task is None:
+        task = {}
+    get = task.get
+    ident = _text(_pick(task, "id", "task_id")) or task_id
     if ident is None:
         raise InvalidResponseError("the answer holds no task id")
-    raw_word = _first(task.get("status"), task.get("task_status"))
-    raw_status = _text(raw_word)
-    upstream = _text(task.get("raw_status"))
+    raw_status = _text(_pick(task, "status", "task_status"))
+    upstream = _text(get("raw_status"))
     status = map_status(raw_status)
     if status is TaskStatus.UNKNOWN:
         status = map_status(upstream)  # the upstream's word decides when the gateway's is unknown
-    progress = parse_progress(task.get("progress"))
+    progress = parse_progress(get("progress"))
     if progress is None:
         progress = 100 if status is TaskStatus.SUCCEEDED else 0
     # a finished video has no error, whatever stale text sits beside it
@@ -213,14 +264,12 @@ def parse_task(payload: object, *, task_id: str | None = None) -> Task:
         status=status,
         raw_status=raw_status,
         upstream_status=upstream,
-        model=_text(task.get("model")),
+        model=_text(get("model")),
         progress=progress,
         video_url=_video_url(task),
         error_code=code,
         error_message=message,
-        created_at=parse_time(_first(task.get("created_at"), task.get("submit_time"))),
-        completed_at=parse_time(
-            _first(task.get("completed_at"), task.get("finished_at"), task.get("finish_time"))
-        ),
-        raw=dict(payload),
+        created_at=parse_time(_pick(task, "created_at", "submit_time")),
+        completed_at=parse_time(_pick(task, "completed_at", "finished_at", "finish_time")),
+        raw=raw,
     )
