@@ -13,11 +13,9 @@ with Client(api_key="sk-...", base_url="https://gateway.example") as client:
     print(result.path)
 """
 
-from wan_r2v_api.models import ShotType
+from typing import TYPE_CHECKING
 
-from ._base_client import VERSION as __version__
-from .aclient import AsyncClient
-from .client import Client
+from ._version import __version__
 from .errors import (
     APIConnectionError,
     APIError,
@@ -41,6 +39,38 @@ from .errors import (
 )
 from .presets import PRESETS, Preset, find_preset, get_preset
 from .task import GenerationResult, Task, TaskStatus
+
+#: Names loaded on first use (PEP 562): they bring in httpx, the generated client and
+#: the core, which a program that only reads presets, tasks or errors does not need.
+_LAZY = {
+    "AsyncClient": "wan_r2v.aclient",
+    "Client": "wan_r2v.client",
+    "ShotType": "wan_r2v_api.models",
+}
+
+if TYPE_CHECKING:  # type checkers see plain imports (and no __getattr__ that would hide typos)
+    from wan_r2v_api.models import ShotType
+
+    from .aclient import AsyncClient
+    from .client import Client
+else:
+
+    def __getattr__(name: str) -> object:
+        """Load `Client`, `AsyncClient` and `ShotType` on first use."""
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module 'wan_r2v' has no attribute {name!r}")
+        import importlib
+
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value
+        return value
+
+
+def __dir__() -> list[str]:
+    """The public names, the lazy ones included."""
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "PRESETS",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Generic, TypeVar, Unpack
 
@@ -28,15 +27,13 @@ from ._core import (
     get_flow,
     wait_flow,
 )
+from ._version import __version__
 from .presets import PRESETS, Preset
 from .task import GenerationResult, Task
 
 __all__ = ["USER_AGENT", "VERSION", "BaseClient"]
 
-try:
-    VERSION = metadata.version("wan-r2v")
-except metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
-    VERSION = "0.0.0"
+VERSION = __version__
 USER_AGENT = f"wan-r2v/{VERSION} python-httpx/{httpx.__version__}"
 
 HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import os
 from collections.abc import Callable
@@ -131,6 +130,8 @@ class AsyncClient(BaseClient[httpx.AsyncClient]):
         return None
 
     async def _sleep(self, seconds: float) -> None:
+        import asyncio  # here, not at the top: asyncio costs ~8 ms of `import wan_r2v`
+
         await asyncio.sleep(seconds)
 
     async def _send(self, request: RequestSpec) -> Outcome:

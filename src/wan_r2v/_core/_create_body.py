@@ -7,7 +7,6 @@ through the generated models, so its shape is the spec's.
 
 from __future__ import annotations
 
-import difflib
 import logging
 from collections.abc import Mapping, Sequence
 from typing import Any, NotRequired, Required, TypedDict
@@ -219,6 +218,8 @@ _KNOWN_ARGUMENT_SET = frozenset(_KNOWN_ARGUMENTS)
 def _unknown_arguments(params: Mapping[str, object]) -> list[Problem]:
     if _KNOWN_ARGUMENT_SET.issuperset(params):
         return []
+    import difflib  # only to suggest a name for a mistyped argument
+
     known = list(_KNOWN_ARGUMENTS)
     problems = []
     for name in params:

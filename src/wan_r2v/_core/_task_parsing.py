@@ -14,8 +14,6 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from dateutil import parser as date_parser
-
 from ..errors import InvalidResponseError
 from ..task import Task, TaskStatus
 
@@ -146,6 +144,8 @@ def parse_time(value: object) -> datetime | None:
 
 
 def _parse_date_text(text: str) -> datetime | None:
+    from dateutil import parser as date_parser  # here: ~6 ms to import, and rarely needed
+
     try:
         parsed = date_parser.isoparse(text)
     except (ValueError, OverflowError):

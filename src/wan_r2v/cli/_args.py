@@ -7,8 +7,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .._base_client import VERSION
 from .._validation import SHOT_TYPES
+from .._version import __version__ as VERSION
 from ..presets import SEED_MAX, SEED_MIN
 from ._exit_codes import EXIT_CODE_HELP
 

@@ -7,18 +7,20 @@ import importlib
 import shlex
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from .._mp4info import Mp4InfoError, read_mp4_info
-from ..client import Client
 from ..presets import PRESETS, Preset
 from ..task import Task
 from ._args import ENV_API_KEY, ENV_BASE_URL
 from ._console import Console
 from ._exit_codes import ExitCode
 from ._progress import ProgressBar
+
+if TYPE_CHECKING:
+    from ..client import Client
 
 __all__ = [
     "COMMANDS",
@@ -83,6 +85,8 @@ def _resolve(ctx: CommandContext) -> tuple[str | None, str | None]:
 
 
 def _client(ctx: CommandContext, *, dry_run: bool = False) -> Client:
+    from ..client import Client  # here: --help, --version and models need no HTTP stack
+
     base_url, api_key = _resolve(ctx)
     if not dry_run:
         missing = []
