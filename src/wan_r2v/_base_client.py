@@ -10,6 +10,7 @@ from typing import Any, Generic, TypeVar, Unpack
 import httpx
 
 from ._config import (
+    DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_DOWNLOAD_BYTES,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
@@ -27,6 +28,7 @@ from ._core import (
     get_flow,
     wait_flow,
 )
+from ._gate import AsyncGate, Gate
 from ._version import __version__
 from .presets import PRESETS, Preset
 from .task import GenerationResult, Task
@@ -37,6 +39,7 @@ VERSION = __version__
 USER_AGENT = f"wan-r2v/{VERSION} python-httpx/{httpx.__version__}"
 
 HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
+GateT = TypeVar("GateT", Gate, AsyncGate)
 
 
 def _effective_timeout(
@@ -57,7 +60,7 @@ def _effective_timeout(
     return DEFAULT_TIMEOUT if unbounded else client_timeout
 
 
-class BaseClient(Generic[HttpT]):
+class BaseClient(Generic[HttpT, GateT]):
     """Configuration and the pure parts of a client; the subclasses add the I/O."""
 
     def __init__(
@@ -74,7 +77,19 @@ class BaseClient(Generic[HttpT]):
         max_download_bytes: int | None = DEFAULT_MAX_DOWNLOAD_BYTES,
         allow_insecure_http: bool = False,
         task_path: TaskPath = "videos",
+        max_connections: int | None = DEFAULT_MAX_CONNECTIONS,
     ) -> None:
+        """Configure a client; nothing is sent until a method is called.
+
+        `max_connections` caps the requests in flight at once, downloads included
+        (20 by default; None: no cap). More concurrent calls (say 1,000 ``wait()``
+        coroutines) wait their turn in the client, cheaply, instead of queueing in
+        httpx's pool, whose cost grows with queue x connections; the wait counts
+        against the pool timeout. The client's own httpx pool gets this many
+        connections, all kept alive. With your own `http_client`, pass its pool size
+        (httpx's default is 100); against a distant gateway with many tasks, a larger
+        value polls them more promptly.
+        """
         self._config = make_config(
             api_key=api_key,
             base_url=base_url,
@@ -87,9 +102,11 @@ class BaseClient(Generic[HttpT]):
             max_download_bytes=max_download_bytes,
             task_path=task_path,
             allow_insecure_http=allow_insecure_http,
+            max_connections=max_connections,
         )
         self._owns_http = http_client is None
         self._http: HttpT = http_client if http_client is not None else self._new_http()
+        self._gate: GateT = self._new_gate()
         self._ctx = FlowContext(
             config=self._config,
             timeout=_effective_timeout(self._config.timeout, self._http.timeout),
@@ -98,6 +115,15 @@ class BaseClient(Generic[HttpT]):
 
     def _new_http(self) -> HttpT:
         raise NotImplementedError
+
+    def _new_gate(self) -> GateT:
+        raise NotImplementedError
+
+    @property
+    def _limits(self) -> httpx.Limits:
+        """The own pool's limits: `max_connections` connections, every one kept alive."""
+        size = self._config.max_connections
+        return httpx.Limits(max_connections=size, max_keepalive_connections=size)
 
     @property
     def base_url(self) -> str | None:

@@ -21,6 +21,7 @@ from .presets import PRESETS, Preset
 __all__ = [
     "API_KEY_ENV",
     "BASE_URL_ENV",
+    "DEFAULT_MAX_CONNECTIONS",
     "DEFAULT_MAX_DOWNLOAD_BYTES",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
@@ -38,6 +39,11 @@ BASE_URL_ENV = "WAN_R2V_BASE_URL"
 #: Connect within 10 s; any read, write or pool wait within 60 s. Never unbounded.
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 DEFAULT_MAX_RETRIES = 2
+#: Requests in flight at once per client; the rest wait in the client, where waiting costs
+#: O(1), not in httpcore's pool, whose every finished request rescans every queued one
+#: against every connection. 1,000 tasks fanned out against a local gateway finished in
+#: 7 s with 20, 10 s with 50 and 12 s with 100 (more connections, more work per request).
+DEFAULT_MAX_CONNECTIONS = 20
 #: 4 GiB: far above any R2V video, low enough to stop a runaway body.
 DEFAULT_MAX_DOWNLOAD_BYTES = 4 * 1024**3
 
@@ -94,6 +100,8 @@ class ClientConfig:
     poll_interval: float | None
     max_download_bytes: int | None
     task_path: TaskPath
+    #: Requests in flight at once (None: no cap); also the size of a client's own pool.
+    max_connections: int | None = DEFAULT_MAX_CONNECTIONS
 
 
 def _is_loopback(host: str) -> bool:
@@ -165,6 +173,7 @@ def make_config(
     max_download_bytes: int | None = DEFAULT_MAX_DOWNLOAD_BYTES,
     task_path: TaskPath = "videos",
     allow_insecure_http: bool = False,
+    max_connections: int | None = DEFAULT_MAX_CONNECTIONS,
 ) -> ClientConfig:
     """Resolve arguments and environment into a `ClientConfig`; `ValidationError` lists what is wrong."""
     key = api_key if api_key is not None else os.environ.get(API_KEY_ENV) or None
@@ -183,6 +192,17 @@ def make_config(
         )
     if max_download_bytes is not None and max_download_bytes <= 0:
         problems.append(Problem("max_download_bytes", "must be positive, or None for no limit"))
+    if max_connections is not None and (
+        not isinstance(max_connections, int)
+        or isinstance(max_connections, bool)
+        or max_connections < 1
+    ):
+        problems.append(
+            Problem(
+                "max_connections",
+                f"must be a whole number of 1 or more, or None for no cap, not {max_connections!r}",
+            )
+        )
     if task_path not in TASK_PATHS:
         problems.append(
             Problem("task_path", f"{task_path!r} is not one of: {', '.join(TASK_PATHS)}")
@@ -199,4 +219,5 @@ def make_config(
         poll_interval=poll_interval,
         max_download_bytes=max_download_bytes,
         task_path=task_path,
+        max_connections=max_connections,
     )

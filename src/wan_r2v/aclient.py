@@ -29,6 +29,7 @@ from ._core import (
     as_transport_error,
 )
 from ._download import sink_for
+from ._gate import AsyncGate
 from .task import GenerationResult, Task
 
 __all__ = ["AsyncClient", "AsyncProgressCallback"]
@@ -38,11 +39,16 @@ T = TypeVar("T")
 AsyncProgressCallback = Callable[[Task], object]
 
 
-class AsyncClient(BaseClient[httpx.AsyncClient]):
+class AsyncClient(BaseClient[httpx.AsyncClient, AsyncGate]):
     """Async client for the Wan 2.6 R2V task API: the same methods as `Client`, awaited."""
 
     def _new_http(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(timeout=self._config.timeout, headers={"User-Agent": USER_AGENT})
+        return httpx.AsyncClient(
+            timeout=self._config.timeout, headers={"User-Agent": USER_AGENT}, limits=self._limits
+        )
+
+    def _new_gate(self) -> AsyncGate:
+        return AsyncGate(self._config.max_connections)
 
     async def create(self, **params: Unpack[CreateParams]) -> Task:
         """Validate and create a task; never sent twice when its creation is uncertain."""
@@ -136,14 +142,18 @@ class AsyncClient(BaseClient[httpx.AsyncClient]):
 
     async def _send(self, request: RequestSpec) -> Outcome:
         try:
-            response = await self._http.request(**request.httpx_kwargs)
+            async with self._gate.slot(request.timeout.pool):
+                response = await self._http.request(**request.httpx_kwargs)
         except HTTPX_FAILURES as exc:
             return as_transport_error(exc)
         return Exchange(response.status_code, response.headers, response.content)
 
     async def _stream(self, action: Stream) -> Path | Interrupted | Outcome:
         try:
-            async with self._http.stream(**action.request.httpx_kwargs) as response:
+            async with (
+                self._gate.slot(action.request.timeout.pool),
+                self._http.stream(**action.request.httpx_kwargs) as response,
+            ):
                 sink = sink_for(action, response)
                 if sink is None:
                     return Exchange(response.status_code, response.headers)

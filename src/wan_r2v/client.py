@@ -29,6 +29,7 @@ from ._core import (
     as_transport_error,
 )
 from ._download import sink_for
+from ._gate import Gate
 from .task import GenerationResult, Task
 
 __all__ = ["Client", "ProgressCallback"]
@@ -38,11 +39,16 @@ T = TypeVar("T")
 ProgressCallback = Callable[[Task], object]
 
 
-class Client(BaseClient[httpx.Client]):
+class Client(BaseClient[httpx.Client, Gate]):
     """Blocking client for the Wan 2.6 R2V task API: create, get, wait, download, generate."""
 
     def _new_http(self) -> httpx.Client:
-        return httpx.Client(timeout=self._config.timeout, headers={"User-Agent": USER_AGENT})
+        return httpx.Client(
+            timeout=self._config.timeout, headers={"User-Agent": USER_AGENT}, limits=self._limits
+        )
+
+    def _new_gate(self) -> Gate:
+        return Gate(self._config.max_connections)
 
     def create(self, **params: Unpack[CreateParams]) -> Task:
         """Validate and create a task; never sent twice when its creation is uncertain."""
@@ -132,14 +138,18 @@ class Client(BaseClient[httpx.Client]):
 
     def _send(self, request: RequestSpec) -> Outcome:
         try:
-            response = self._http.request(**request.httpx_kwargs)
+            with self._gate.slot(request.timeout.pool):
+                response = self._http.request(**request.httpx_kwargs)
         except HTTPX_FAILURES as exc:
             return as_transport_error(exc)
         return Exchange(response.status_code, response.headers, response.content)
 
     def _stream(self, action: Stream) -> Path | Interrupted | Outcome:
         try:
-            with self._http.stream(**action.request.httpx_kwargs) as response:
+            with (
+                self._gate.slot(action.request.timeout.pool),
+                self._http.stream(**action.request.httpx_kwargs) as response,
+            ):
                 sink = sink_for(action, response)
                 if sink is None:
                     return Exchange(response.status_code, response.headers)
