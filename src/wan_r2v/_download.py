@@ -21,7 +21,7 @@ from typing import BinaryIO
 import httpx
 
 from ._core import BodyPlan, Interrupted, Stream, plan_body, resume_point
-from .errors import DownloadError
+from .errors import DownloadError, TargetExistsError
 
 __all__ = ["WRITEBACK_WINDOW", "PartFile", "Sink", "resolve_target", "sink_for"]
 
@@ -42,7 +42,7 @@ def resolve_target(target: Path, default_name: str) -> Path:
 
 def _refuse_existing(path: Path, overwrite: bool) -> None:
     if not overwrite and path.exists():
-        raise FileExistsError(f"{path} exists; pass overwrite=True or another path")
+        raise TargetExistsError(path)
 
 
 def _remove(file: BinaryIO, temp: Path) -> None:

@@ -7,13 +7,15 @@
 - try later: `ServerError` (5xx), `APIConnectionError`, `APITimeoutError`
 - the create's outcome is unknown: `TaskMayExistError` (never resent automatically)
 - the task itself: `TaskFailedError`, `WaitTimeoutError`
-- the result file: `DownloadError`, `ResultExpiredError`
+- the result file: `DownloadError`, `ResultExpiredError`, `TargetExistsError`
 
 No message or attribute ever holds the API key.
 """
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -37,6 +39,7 @@ __all__ = [
     "RateLimitError",
     "ResultExpiredError",
     "ServerError",
+    "TargetExistsError",
     "TaskFailedError",
     "TaskMayExistError",
     "ValidationError",
@@ -182,3 +185,15 @@ class DownloadError(APIError):
 
 class ResultExpiredError(DownloadError):
     """The result URL expired (403/404/410): query the task again for a fresh URL."""
+
+
+class TargetExistsError(DownloadError, FileExistsError):
+    """The target file exists and ``overwrite=False``: nothing was downloaded; it is left as it was.
+
+    Also a `FileExistsError` (``errno`` EEXIST, ``filename`` the path), so either catches it.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        super().__init__(f"{os.fspath(path)} exists; pass overwrite=True or another path")
+        self.errno = errno.EEXIST
+        self.filename = os.fspath(path)

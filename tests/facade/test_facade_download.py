@@ -12,7 +12,15 @@ import httpx
 import pytest
 from _facade_fakes import BASE, KEY, Gateway, chunks, error, make_client, ok, task_json
 
-from wan_r2v import Client, DownloadError, ResultExpiredError, Task, TaskFailedError, TaskStatus
+from wan_r2v import (
+    Client,
+    DownloadError,
+    ResultExpiredError,
+    TargetExistsError,
+    Task,
+    TaskFailedError,
+    TaskStatus,
+)
 
 CDN = "https://cdn.test/videos/1.mp4"
 DONE = Task(id="task_1", status=TaskStatus.SUCCEEDED, video_url=CDN)
@@ -188,8 +196,11 @@ def test_an_html_page_is_not_saved_as_a_video(tmp_path: Path) -> None:
 def test_overwrite_false_keeps_an_existing_file(tmp_path: Path) -> None:
     target = tmp_path / "v.mp4"
     target.write_bytes(b"mine")
-    with pytest.raises(FileExistsError):
+    with pytest.raises(TargetExistsError) as raised:
         make_client(Gateway(video())).download(DONE, target, overwrite=False)
+    # both a DownloadError and a FileExistsError, so either catches it
+    assert isinstance(raised.value, DownloadError) and isinstance(raised.value, FileExistsError)
+    assert raised.value.filename == str(target) and "overwrite=True" in str(raised.value)
     assert target.read_bytes() == b"mine" and leftovers(tmp_path) == ["v.mp4"]
 
 

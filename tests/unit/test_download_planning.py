@@ -11,8 +11,8 @@ from wan_r2v import DownloadError, ResultExpiredError, ServerError
 from wan_r2v._config import make_config
 from wan_r2v._core import (
     Exchange,
-    accept_download_head,
     download_request,
+    plan_body,
     resolve_video_url,
     safe_filename,
     same_origin,
@@ -74,12 +74,20 @@ def test_file_names_stay_in_their_folder(task_id: str, name: str) -> None:
 
 
 def test_head_acceptance() -> None:
-    assert accept_download_head(200, httpx.Headers({"content-type": "video/mp4"}), 10)
-    assert not accept_download_head(404, httpx.Headers({}), 10)
-    with pytest.raises(DownloadError, match="text/html"):
-        accept_download_head(200, httpx.Headers({"content-type": "text/html; charset=utf-8"}), None)
-    with pytest.raises(DownloadError, match="max_download_bytes"):
-        accept_download_head(200, httpx.Headers({"content-length": "11"}), 10)
+    video = httpx.Headers({"content-type": "video/mp4", "content-length": "10"})
+    plan = plan_body(200, video, max_bytes=10, resume=None)
+    assert plan is not None and (plan.offset, plan.length) == (0, 10)
+    html = httpx.Headers({"content-type": "text/html; charset=utf-8"})
+    too_long = httpx.Headers({"content-length": "11"})
+    for status, headers, max_bytes, why in (
+        (404, httpx.Headers({}), 10, "probably expired"),
+        (200, html, None, "text/html"),
+        (200, too_long, 10, "max_download_bytes"),
+    ):
+        # not streamed to the file: the flow reads the answer for the reason
+        assert plan_body(status, headers, max_bytes=max_bytes, resume=None) is None
+        with pytest.raises(DownloadError, match=why):
+            read_download(Exchange(status, headers), "https://cdn/x", max_bytes=max_bytes)
 
 
 def test_reading_download_outcomes(tmp_path: Path) -> None:

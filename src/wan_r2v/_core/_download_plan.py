@@ -29,7 +29,6 @@ __all__ = [
     "PartialFile",
     "Redirect",
     "Resume",
-    "accept_download_head",
     "download_request",
     "plan_body",
     "read_download",
@@ -196,16 +195,6 @@ def _head_problem(
             status_code=status_code,
         )
     return None
-
-
-def accept_download_head(status_code: int, headers: httpx.Headers, max_bytes: int | None) -> bool:
-    """True: stream this body to the file. False: not a 200 (the flow decides). Raises when it cannot be the video."""
-    if status_code != 200:
-        return False
-    problem = _head_problem(status_code, headers, _number(headers.get("content-length")), max_bytes)
-    if problem is not None:
-        raise problem
-    return True
 
 
 def _range_fits(headers: httpx.Headers, resume: Resume) -> tuple[int, int | None] | None:

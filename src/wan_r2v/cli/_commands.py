@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .._mp4info import Mp4InfoError, read_mp4_info
+from ..errors import TargetExistsError
 from ..presets import PRESETS, Preset
 from ..task import Task
 from ._args import ENV_API_KEY, ENV_BASE_URL
@@ -326,7 +327,7 @@ def cmd_download(ctx: CommandContext) -> int:
     with _client(ctx) as client:
         try:
             path = client.download(task_id, ctx.args.path, overwrite=ctx.args.overwrite)
-        except FileExistsError as exc:
+        except TargetExistsError as exc:
             raise UsageError(f"{exc} (here: drop --no-overwrite, or choose another path)") from None
         except KeyboardInterrupt:
             ctx.console.err(

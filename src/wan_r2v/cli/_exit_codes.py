@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import enum
 
-from ..errors import APIError, TaskFailedError, ValidationError, WaitTimeoutError
+from ..errors import (
+    APIError,
+    TargetExistsError,
+    TaskFailedError,
+    ValidationError,
+    WaitTimeoutError,
+)
 
 __all__ = ["EXIT_CODE_HELP", "ExitCode", "exit_code_for"]
 
@@ -43,8 +49,8 @@ def exit_code_for(exc: BaseException) -> ExitCode:
     """The exit code for an exception that ended a command."""
     if isinstance(exc, KeyboardInterrupt):
         return ExitCode.INTERRUPTED
-    if isinstance(exc, ValidationError):
-        return ExitCode.USAGE
+    if isinstance(exc, ValidationError | TargetExistsError):
+        return ExitCode.USAGE  # TargetExistsError: a path to change, though something was sent
     if isinstance(exc, WaitTimeoutError):
         return ExitCode.WAIT_TIMEOUT
     if isinstance(exc, TaskFailedError):
