@@ -6,7 +6,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from _facade_fakes import SEED_VIDEO_KWARGS, Gateway, make_client, ok, task_json
+from _facade_fakes import SEED_VIDEO_KWARGS, FakeClock, Gateway, make_client, ok, task_json
 
 from wan_r2v import DownloadError, TaskFailedError
 
@@ -53,3 +53,41 @@ def test_a_failed_download_names_the_task_for_a_retry(tmp_path: Path) -> None:
             path=tmp_path, poll_interval=1, **SEED_VIDEO_KWARGS
         )
     assert gateway.count("POST") == 1 and list(tmp_path.iterdir()) == []
+
+
+def test_generate_asks_about_its_new_task_after_one_poll_interval(tmp_path: Path) -> None:
+    # the create answer just said "queued": asking at once would only hear that again
+    clock = FakeClock()
+    seen: list[tuple[str, float]] = []
+
+    def record(answer: httpx.Response) -> object:
+        def handler(request: httpx.Request) -> httpx.Response:
+            seen.append((request.method, clock.now))
+            return answer
+
+        return handler
+
+    gateway = Gateway(
+        record(ok(task_json(status="queued", progress=0))),
+        record(ok(task_json(progress=40))),
+        record(ok(task_json(status="completed", progress=100, video_url=CDN))),
+        httpx.Response(200, content=b"mp4", headers={"content-type": "video/mp4"}),
+    )
+    with make_client(gateway, clock) as client:
+        client.generate(path=tmp_path / "out.mp4", poll_interval=3, **SEED_VIDEO_KWARGS)
+    start = seen[0][1]
+    assert [(method, at - start) for method, at in seen] == [("POST", 0), ("GET", 3), ("GET", 6)]
+
+
+def test_wait_on_a_task_it_did_not_create_asks_at_once() -> None:
+    clock = FakeClock()
+    gateway = Gateway(
+        ok(task_json(status="queued", progress=0)),
+        ok(task_json(status="completed", progress=100, video_url=CDN)),
+    )
+    with make_client(gateway, clock) as client:
+        created = client.create(**SEED_VIDEO_KWARGS)
+        done = client.wait(created, poll_interval=3)
+    # a task handed to wait() may be old or resumed: it is asked about at once
+    assert done.succeeded and clock.sleeps == []
+    assert [r.method for r in gateway.requests] == ["POST", "GET"]

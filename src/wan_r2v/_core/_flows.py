@@ -220,11 +220,14 @@ def wait_flow(
     timeout: float,
     poll_interval: float | None = None,
     raise_on_failure: bool = True,
+    fresh: bool = False,
 ) -> Flow[Task]:
     """Poll until the task is done or the wall-clock deadline passes; survive transient errors.
 
     Reports the first known task at once, then every change of status or
     progress. A task id alone is enough: any process can resume waiting.
+    `fresh`: the task was created just now, so the first query waits one poll
+    interval (asking at once would only hear what the create answer said).
     """
     deadline = ctx.clock() + timeout
     known = task_or_id if isinstance(task_or_id, Task) else None
@@ -236,6 +239,9 @@ def wait_flow(
         if known.done and (known.failed or known.video_url is not None):
             return finish(known, raise_on_failure=raise_on_failure)
     polls = 0
+    if fresh and known is not None and not known.done:
+        yield Sleep(poll_delay(0, poll_interval=interval, remaining=deadline - ctx.clock()))
+        polls = 1
     while True:
         retry_after: float | None = None
         last_error: WanR2VError | None = None
@@ -371,6 +377,8 @@ def generate_flow(
 ) -> Flow[GenerationResult]:
     """Create, wait (reporting the created task at once), then download."""
     task = yield from create_flow(ctx, params)
-    task = yield from wait_flow(ctx, task, timeout=wait_timeout, poll_interval=poll_interval)
+    task = yield from wait_flow(
+        ctx, task, timeout=wait_timeout, poll_interval=poll_interval, fresh=True
+    )
     file = yield from download_flow(ctx, task, path, overwrite=overwrite)
     return GenerationResult(task, file)
