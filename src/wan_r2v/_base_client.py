@@ -28,6 +28,7 @@ from ._core import (
     get_flow,
     wait_flow,
 )
+from ._download import refuse_taken_target
 from ._gate import AsyncGate, Gate
 from ._version import __version__
 from .presets import PRESETS, Preset
@@ -177,6 +178,9 @@ class BaseClient(Generic[HttpT, GateT]):
         poll_interval: float | None,
         overwrite: bool,
     ) -> Flow[GenerationResult]:
+        refuse_taken_target(
+            Path(path), overwrite
+        )  # before the create: a taken target must not cost a task
         return generate_flow(
             self._ctx,
             params,

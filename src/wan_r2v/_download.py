@@ -23,7 +23,14 @@ import httpx
 from ._core import BodyPlan, Interrupted, Stream, plan_body, resume_point
 from .errors import DownloadError, TargetExistsError
 
-__all__ = ["WRITEBACK_WINDOW", "PartFile", "Sink", "resolve_target", "sink_for"]
+__all__ = [
+    "WRITEBACK_WINDOW",
+    "PartFile",
+    "Sink",
+    "refuse_taken_target",
+    "resolve_target",
+    "sink_for",
+]
 
 #: Every this many bytes a download hands what it wrote to the kernel and asks it to
 #: write that back now (``posix_fadvise(DONTNEED)`` starts writeback on Linux), so the
@@ -43,6 +50,16 @@ def resolve_target(target: Path, default_name: str) -> Path:
 def _refuse_existing(path: Path, overwrite: bool) -> None:
     if not overwrite and path.exists():
         raise TargetExistsError(path)
+
+
+def refuse_taken_target(target: Path, overwrite: bool) -> None:
+    """Before a paid create: `TargetExistsError` when `target` is a file that may not be replaced.
+
+    A folder passes: the file in it is named after the task, which does not exist yet.
+    """
+    target = Path(os.path.expanduser(target))
+    if not target.is_dir():
+        _refuse_existing(target, overwrite)
 
 
 def _remove(file: BinaryIO, temp: Path) -> None:

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import httpx
 import pytest
-from _facade_fakes import SEED_VIDEO_KWARGS, FakeClock, Gateway, make_client, ok, task_json
+from _facade_fakes import (
+    SEED_VIDEO_KWARGS,
+    FakeClock,
+    Gateway,
+    make_async_client,
+    make_client,
+    ok,
+    task_json,
+)
 
-from wan_r2v import DownloadError, TaskFailedError
+from wan_r2v import DownloadError, TargetExistsError, TaskFailedError
 
 CDN = "https://cdn.test/1.mp4"
 
@@ -91,3 +100,29 @@ def test_wait_on_a_task_it_did_not_create_asks_at_once() -> None:
     # a task handed to wait() may be old or resumed: it is asked about at once
     assert done.succeeded and clock.sleeps == []
     assert [r.method for r in gateway.requests] == ["POST", "GET"]
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_taken_target_is_refused_before_the_create(tmp_path: Path, mode: str) -> None:
+    # the create costs money: a download that can only fail must not be paid for
+    taken = tmp_path / "out.mp4"
+    taken.write_bytes(b"keep me")
+    gateway = Gateway()
+    with pytest.raises(TargetExistsError):
+        if mode == "sync":
+            make_client(gateway).generate(path=taken, overwrite=False, **SEED_VIDEO_KWARGS)
+        else:
+            client = make_async_client(gateway)
+            asyncio.run(client.generate(path=taken, overwrite=False, **SEED_VIDEO_KWARGS))
+    assert gateway.requests == [] and taken.read_bytes() == b"keep me"
+
+
+def test_a_folder_target_with_overwrite_false_still_creates(tmp_path: Path) -> None:
+    gateway = Gateway(
+        ok(task_json(status="completed", video_url=CDN)),  # done at once: no poll
+        httpx.Response(200, content=b"mp4", headers={"content-type": "video/mp4"}),
+    )
+    result = make_client(gateway).generate(
+        path=tmp_path, overwrite=False, poll_interval=1, **SEED_VIDEO_KWARGS
+    )
+    assert result.path == tmp_path / "task_1.mp4" and result.path.read_bytes() == b"mp4"
