@@ -132,6 +132,15 @@ class FlowContext:
         return self.config.api_key.reveal() if self.config.api_key is not None else None
 
 
+def _failure(error: WanR2VError, outcome: object) -> Failure:
+    """What a retry decision needs of a failed attempt: the error, Retry-After, never-sent."""
+    return Failure(
+        error,
+        retry_after=retry_after_of(outcome.headers) if isinstance(outcome, Exchange) else None,
+        not_sent=isinstance(outcome, NOT_SENT_ERRORS),
+    )
+
+
 def _attempts(
     ctx: FlowContext,
     request: RequestSpec,
@@ -148,13 +157,7 @@ def _attempts(
         try:
             return read(outcome)
         except WanR2VError as error:
-            failure = Failure(
-                error,
-                retry_after=retry_after_of(outcome.headers)
-                if isinstance(outcome, Exchange)
-                else None,
-                not_sent=isinstance(outcome, NOT_SENT_ERRORS),
-            )
+            failure = _failure(error, outcome)
             delay = retry_delay(
                 ctx.config.retry, attempt, failure, is_create=is_create, rand=ctx.rand
             )
@@ -328,12 +331,7 @@ def _fetch(ctx: FlowContext, url: str, stream: Callable[..., Stream]) -> Flow[Pa
                     secret=ctx.secret,
                 )
             except WanR2VError as error:
-                failure = Failure(
-                    error,
-                    retry_after=retry_after_of(outcome.headers)
-                    if isinstance(outcome, Exchange)
-                    else None,
-                )
+                failure = _failure(error, outcome)
                 delay = retry_delay(
                     ctx.config.retry, attempt, failure, is_create=False, rand=ctx.rand
                 )
