@@ -203,6 +203,18 @@ def test_download_json_and_no_overwrite(env: dict[str, str], tmp_path: Path) -> 
     assert "exists" in again.stderr
 
 
+def test_download_into_an_unwritable_place_is_a_download_failure(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    task_id = _finished_task(env)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where a folder should be")
+    result = run_cli("download", task_id, str(blocker / "clip.mp4"), env=env)
+    assert result.code == 3, result  # a download failure, not "a bug" (1)
+    assert "could not write the file" in result.stderr
+    assert blocker.read_text() == "a file where a folder should be"
+
+
 # --- generate -----------------------------------------------------------------------------------
 
 

@@ -23,7 +23,8 @@ class ExitCode(enum.IntEnum):
     ERROR = 1
     #: Bad arguments, a request that breaks a rule (nothing was sent), missing configuration.
     USAGE = 2
-    #: The gateway refused or could not be reached (HTTP error, connection, timeout, download).
+    #: The gateway refused or could not be reached (HTTP error, connection, timeout, download),
+    #: or the video could not be written locally.
     API = 3
     #: The task ended without a video (failed, cancelled, expired, unknown).
     TASK_FAILED = 4
@@ -38,7 +39,11 @@ EXIT_CODE_HELP: tuple[tuple[ExitCode, str], ...] = (
     (ExitCode.OK, "success"),
     (ExitCode.ERROR, "unexpected error (a bug; please report it)"),
     (ExitCode.USAGE, "usage, validation or configuration error; nothing was sent"),
-    (ExitCode.API, "API error: HTTP error status, connection failure, timeout, download failure"),
+    (
+        ExitCode.API,
+        "API error: HTTP error status, connection failure, timeout, download failure"
+        " (network or local file)",
+    ),
     (ExitCode.TASK_FAILED, "the task failed or was cancelled (no video)"),
     (ExitCode.WAIT_TIMEOUT, "the wait timed out; the task goes on (resume with `wan-r2v wait`)"),
     (ExitCode.INTERRUPTED, "interrupted (Ctrl-C); the task goes on (resume with `wan-r2v wait`)"),
@@ -55,6 +60,6 @@ def exit_code_for(exc: BaseException) -> ExitCode:
         return ExitCode.WAIT_TIMEOUT
     if isinstance(exc, TaskFailedError):
         return ExitCode.TASK_FAILED
-    if isinstance(exc, APIError):
-        return ExitCode.API
+    if isinstance(exc, APIError | OSError):
+        return ExitCode.API  # OSError: the download could not be written locally
     return ExitCode.ERROR

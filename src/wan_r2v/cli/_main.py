@@ -116,6 +116,11 @@ def _run(
         return _report(ctx, exc, ExitCode.USAGE, "UsageError", str(exc))
     except WanR2VError as exc:
         return _report(ctx, exc, exit_code_for(exc), type(exc).__name__, exc.message)
+    except (
+        OSError
+    ) as exc:  # the video could not be written here (disk full, a path that is a file...)
+        message = f"could not write the file: {exc}; the task is unharmed: fix the path and download again"
+        return _report(ctx, exc, exit_code_for(exc), type(exc).__name__, message)
     except Exception as exc:  # a bug: say so without a traceback full of internals
         return _report(ctx, exc, ExitCode.ERROR, type(exc).__name__, f"unexpected error: {exc}")
 
