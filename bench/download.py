@@ -20,7 +20,7 @@ from typing import Any
 
 from bench._gateway import API_KEY
 from bench._report import Check, Section, fmt
-from bench._servers import ROOT, byte_server
+from bench._servers import byte_server, run_child
 from bench._timing import interleaved, median, spread
 
 GiB = 1 << 30
@@ -70,16 +70,7 @@ def _child(variant: str, base_url: str, path: str) -> dict[str, float]:
 
 
 def _run_python(variant: str, base_url: str, path: Path) -> dict[str, float]:
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.download", variant, base_url, str(path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if out.returncode != 0:
-        raise RuntimeError(f"{variant} download failed:\n{out.stderr}")
-    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    return run_child("bench.download", variant, base_url, str(path), what=f"{variant} download")
 
 
 def _run_curl(base_url: str, path: Path) -> dict[str, float]:

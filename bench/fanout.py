@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import json
 import statistics
-import subprocess
 import sys
 import time
 from typing import Any
@@ -23,7 +22,7 @@ import httpx
 
 from bench._gateway import API_KEY, CREATE_BODY, CREATE_KWARGS
 from bench._report import Check, Section, fmt
-from bench._servers import ROOT, sandbox_process
+from bench._servers import run_child, sandbox_process
 from bench._timing import interleaved, median
 from wan_r2v._config import DEFAULT_MAX_CONNECTIONS
 
@@ -134,25 +133,8 @@ def _count(base_url: str, route: str) -> int:
 
 
 def _run(variant: str, base_url: str, tasks: int, poll: float, duration: float) -> dict[str, Any]:
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bench.fanout",
-            variant,
-            base_url,
-            str(tasks),
-            str(poll),
-            str(duration),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if out.returncode != 0:
-        raise RuntimeError(f"fan-out {variant} failed:\n{out.stderr[-4000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    args = (variant, base_url, str(tasks), str(poll), str(duration))
+    return run_child("bench.fanout", *args, what=f"fan-out {variant}")
 
 
 def fanout(
