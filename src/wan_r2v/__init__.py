@@ -34,11 +34,12 @@ from .errors import (
     TargetExistsError,
     TaskFailedError,
     TaskMayExistError,
+    UploadError,
     ValidationError,
     WaitTimeoutError,
     WanR2VError,
 )
-from .presets import PRESETS, Preset, find_preset, get_preset
+from .presets import PRESETS, Preset, ReferenceLimits, find_preset, get_preset
 from .task import GenerationResult, Task, TaskStatus
 
 #: Names loaded on first use (PEP 562): they bring in httpx, the generated client and
@@ -91,6 +92,7 @@ __all__ = [
     "Preset",
     "Problem",
     "RateLimitError",
+    "ReferenceLimits",
     "ResultExpiredError",
     "ServerError",
     "ShotType",
@@ -99,6 +101,7 @@ __all__ = [
     "TaskFailedError",
     "TaskMayExistError",
     "TaskStatus",
+    "UploadError",
     "ValidationError",
     "WaitTimeoutError",
     "WanR2VError",

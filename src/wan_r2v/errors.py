@@ -8,6 +8,7 @@
 - the create's outcome is unknown: `TaskMayExistError` (never resent automatically)
 - the task itself: `TaskFailedError`, `WaitTimeoutError`
 - the result file: `DownloadError`, `ResultExpiredError`, `TargetExistsError`
+- a local reference file: `UploadError` (the store refused it; no task was created)
 
 No message or attribute ever holds the API key.
 """
@@ -42,6 +43,7 @@ __all__ = [
     "TargetExistsError",
     "TaskFailedError",
     "TaskMayExistError",
+    "UploadError",
     "ValidationError",
     "WaitTimeoutError",
     "WanR2VError",
@@ -197,3 +199,7 @@ class TargetExistsError(DownloadError, FileExistsError):
         super().__init__(f"{os.fspath(path)} exists; pass overwrite=True or another path")
         self.errno = errno.EEXIST
         self.filename = os.fspath(path)
+
+
+class UploadError(WanR2VError):
+    """A local reference file could not be stored or signed: no task was created; fix the store or try again."""

@@ -18,6 +18,7 @@ __all__ = [
     "SEED_MIN",
     "SIZES_BY_RESOLUTION",
     "Preset",
+    "ReferenceLimits",
     "Resolution",
     "Tier",
     "find_preset",
@@ -63,6 +64,32 @@ def _frozen_mapping(value: Mapping[str, str]) -> Mapping[str, str]:
     return dict(value)
 
 
+_MIB = 1024 * 1024
+
+
+@attrs.frozen(kw_only=True)
+class ReferenceLimits:
+    """What a reference file may be (upstream limits): checked on local files before upload.
+
+    Formats are recognised by a file's first bytes, never by its name.
+    """
+
+    #: Container formats of reference videos.
+    video_formats: tuple[str, ...] = ("mp4", "mov")
+    min_video_seconds: float = 2.0
+    max_video_seconds: float = 30.0
+    max_video_bytes: int = 100 * _MIB
+    #: Formats of reference images.
+    image_formats: tuple[str, ...] = ("jpeg", "png", "bmp", "webp")
+    max_image_bytes: int = 20 * _MIB
+    #: Formats of guide audio.
+    audio_formats: tuple[str, ...] = ("wav", "mp3")
+
+    def replace(self, **changes: object) -> ReferenceLimits:
+        """A copy with some limits changed, e.g. ``limits.replace(max_video_seconds=60)``."""
+        return attrs.evolve(self, **changes)  # type: ignore[arg-type]
+
+
 @attrs.frozen(kw_only=True)
 class Preset:
     """One R2V model and the limits a request to it must respect."""
@@ -80,6 +107,8 @@ class Preset:
     max_references: int = 5
     max_videos: int = 3
     max_negative_prompt_chars: int = 500
+    #: What local reference files may be (format, size, video length).
+    references: ReferenceLimits = attrs.field(factory=ReferenceLimits)
 
     @property
     def accepts_audio(self) -> bool:
