@@ -13,7 +13,7 @@ from importlib import metadata
 from pathlib import Path
 
 HISTORY = Path(__file__).with_name("HISTORY.md")
-PACKAGES = ("wan-r2v", "httpx", "httpcore", "h11", "openai", "httpx2", "uvicorn", "starlette")
+PACKAGES = ("wan-r2v", "httpx", "httpcore", "h11", "openai", "httpx2", "uvicorn")
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from ._extras import sandbox_missing
 from .cli import run
 from .cli._args import ENV_API_KEY, ENV_BASE_URL
 from .cli._exit_codes import ExitCode
@@ -129,7 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         from .sandbox import Sandbox
     except ImportError as exc:
-        _say(f"the demo needs the sandbox extra ({exc}): pip install 'wan-r2v[sandbox]'")
+        _say(f"the demo runs on the sandbox: {sandbox_missing(exc)}")
         return ExitCode.USAGE
     os.makedirs(output, exist_ok=True)
     api_key = "sk-demo-" + secrets.token_hex(8)

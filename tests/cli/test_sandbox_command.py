@@ -61,7 +61,7 @@ def _without_sandbox(code: str) -> subprocess.CompletedProcess[str]:
 def test_sandbox_subcommand_without_the_extra() -> None:
     result = _without_sandbox("from wan_r2v.cli import main; sys.exit(main(['sandbox']))")
     assert result.returncode == 2, result.stderr
-    assert "pip install 'wan-r2v[sandbox]'" in result.stderr
+    assert 'pip install "wan-r2v[sandbox]"' in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -71,5 +71,5 @@ def test_demo_without_the_extra(tmp_path: Path) -> None:
         f"from wan_r2v.demo import main; sys.exit(main(['-o', {str(out)!r}]))"
     )
     assert result.returncode == 2, result.stderr
-    assert "pip install 'wan-r2v[sandbox]'" in result.stderr
+    assert 'pip install "wan-r2v[sandbox]"' in result.stderr
     assert "Traceback" not in result.stderr

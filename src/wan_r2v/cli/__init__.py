@@ -9,6 +9,6 @@ connection, timeout, download); 4 task failed or cancelled; 5 wait timed out
 from __future__ import annotations
 
 from ._exit_codes import ExitCode
-from ._main import main, run
+from ._main import main, run, sandbox_main
 
-__all__ = ["ExitCode", "main", "run"]
+__all__ = ["ExitCode", "main", "run", "sandbox_main"]

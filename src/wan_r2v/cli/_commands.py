@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from .._extras import sandbox_missing
 from .._mp4info import Mp4InfoError, read_mp4_info
 from ..errors import TargetExistsError
 from ..presets import PRESETS, Preset
@@ -412,9 +413,7 @@ def cmd_sandbox(ctx: CommandContext) -> int:
     try:
         module = importlib.import_module("wan_r2v.sandbox.__main__")
     except ImportError as exc:
-        raise UsageError(
-            f"the sandbox is not installed ({exc}); install it with: pip install 'wan-r2v[sandbox]'"
-        ) from None
+        raise UsageError(sandbox_missing(exc)) from None
     sandbox_main: Callable[[list[str] | None], int] = module.main
     try:
         return int(sandbox_main(list(ctx.extra)))

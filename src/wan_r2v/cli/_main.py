@@ -29,12 +29,17 @@ from ._commands import COMMANDS, CommandContext, Handled, UsageError, resume_hin
 from ._console import Console
 from ._exit_codes import ExitCode, exit_code_for
 
-__all__ = ["main", "run"]
+__all__ = ["main", "run", "sandbox_main"]
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run `wan-r2v` with these arguments (default: the process's) and return the exit code."""
     return run(sys.argv[1:] if argv is None else argv)
+
+
+def sandbox_main(argv: list[str] | None = None) -> int:
+    """`wan-r2v-sandbox ARGS`: the same as `wan-r2v sandbox ARGS`."""
+    return run(["sandbox", *(sys.argv[1:] if argv is None else argv)])
 
 
 def run(

@@ -1,6 +1,6 @@
 """A local sandbox of the gateway: a real HTTP server for offline development and tests.
 
-Install with ``pip install wan-r2v[sandbox]``. Start it three ways:
+Install with ``pip install "wan-r2v[sandbox]"``. Start it three ways:
 
 - ``wan-r2v-sandbox --port 8000`` (or ``python -m wan_r2v.sandbox``);
 - ``with Sandbox() as sb:`` in Python (a background thread on a free port);
@@ -13,12 +13,23 @@ with Range support and expiring URLs, and injects faults on request (see
 `wan_r2v.sandbox._faults` for the grammar).
 """
 
-from ._faults import KINDS as FAULT_KINDS
-from ._faults import Fault, FaultRule, FaultSet, parse_faults
-from ._lifecycle import ClockMode
-from ._sandbox import Sandbox
-from ._state import DEFAULT_API_KEY, ReceivedRequest, SandboxConfig, TaskRecord
-from .app import FAULT_HEADER, SandboxApp, create_app
+from .._extras import SANDBOX_INSTALL, SANDBOX_MODULES
+
+try:
+    from ._faults import KINDS as FAULT_KINDS
+    from ._faults import Fault, FaultRule, FaultSet, parse_faults
+    from ._lifecycle import ClockMode
+    from ._sandbox import Sandbox
+    from ._state import DEFAULT_API_KEY, ReceivedRequest, SandboxConfig, TaskRecord
+    from .app import FAULT_HEADER, SandboxApp, create_app
+except ModuleNotFoundError as _missing:
+    if (_missing.name or "").partition(".")[0] not in SANDBOX_MODULES:
+        raise
+    raise ModuleNotFoundError(
+        f"the wan-r2v sandbox needs the 'sandbox' extra (module {_missing.name!r} is missing); "
+        f"install it with: {SANDBOX_INSTALL}",
+        name=_missing.name,
+    ) from None
 
 __all__ = [
     "DEFAULT_API_KEY",
