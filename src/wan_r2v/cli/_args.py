@@ -10,6 +10,7 @@ from typing import Any
 from .._validation import SHOT_TYPES
 from .._version import __version__ as VERSION
 from ..presets import SEED_MAX, SEED_MIN
+from ._batch import add_batch_parser
 from ._exit_codes import EXIT_CODE_HELP
 
 __all__ = [
@@ -330,6 +331,24 @@ def build_parser(
 
     models = sub("models", "list the model presets: ids, sizes, durations, limits")
     del models
+
+    batch = sub(
+        "batch", "run many jobs from a JSONL/CSV file, with a journal: crash-safe, resumable"
+    )
+    batch_subs = batch.add_subparsers(dest="batch_command", metavar="ACTION", required=True)
+
+    def batch_sub(name: str, help_text: str) -> argparse.ArgumentParser:
+        parser: Parser = batch_subs.add_parser(
+            name,
+            writer=writer,
+            help=help_text,
+            description=help_text,
+            parents=[common],
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        return parser
+
+    add_batch_parser(batch_sub, positive_float=_positive_float)
 
     # Never parsed here: `split_command` hands everything after `sandbox` to the sandbox's own parser.
     subs.add_parser(

@@ -17,6 +17,7 @@ from ..errors import TargetExistsError
 from ..presets import PRESETS, Preset
 from ..task import Task
 from ._args import ENV_API_KEY, ENV_BASE_URL
+from ._batch import cmd_batch
 from ._console import Console
 from ._exit_codes import ExitCode
 from ._progress import ProgressBar
@@ -29,6 +30,7 @@ __all__ = [
     "CommandContext",
     "Handled",
     "UsageError",
+    "client_kwargs",
     "file_facts",
     "resume_hint",
     "task_summary",
@@ -89,6 +91,11 @@ def _resolve(ctx: CommandContext) -> tuple[str | None, str | None]:
 def _client(ctx: CommandContext, *, dry_run: bool = False) -> Client:
     from ..client import Client  # here: --help, --version and models need no HTTP stack
 
+    return Client(**client_kwargs(ctx, dry_run=dry_run))
+
+
+def client_kwargs(ctx: CommandContext, *, dry_run: bool = False) -> dict[str, Any]:
+    """The client's arguments from the command line and the environment (`Client` or `AsyncClient`)."""
     base_url, api_key = _resolve(ctx)
     if not dry_run:
         missing = []
@@ -114,7 +121,7 @@ def _client(ctx: CommandContext, *, dry_run: bool = False) -> Client:
     poll_interval = getattr(ctx.args, "poll_interval", None)
     if poll_interval is not None:
         kwargs["poll_interval"] = poll_interval
-    return Client(**kwargs)
+    return kwargs
 
 
 def _create_kwargs(args: argparse.Namespace) -> dict[str, Any]:
@@ -429,4 +436,5 @@ COMMANDS: Mapping[str, Callable[[CommandContext], int]] = {
     "download": cmd_download,
     "models": cmd_models,
     "sandbox": cmd_sandbox,
+    "batch": cmd_batch,
 }

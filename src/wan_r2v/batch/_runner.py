@@ -1,0 +1,611 @@
+"""The batch runner: the I/O edge that drives each job through the client's flows and the journal.
+
+Decisions live elsewhere (`_states.step_for`, `Quota`, the client's flows); this
+module awaits. The order of durable writes is the whole point:
+
+1. the intent (``pending -> creating``) is committed before the create is sent;
+2. the task id (``creating -> created``) as soon as the create's answer is read;
+3. then the wait and the download, each end committed as it happens.
+
+A runner stopped anywhere leaves every job in a state the next run resumes
+from: by id when it has one, never by a second create unless the user asks
+(``recreate_uncertain``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import glob
+import os
+import time
+from collections import Counter
+from collections.abc import AsyncGenerator, Callable, Collection, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+import attrs
+
+from .._core import Exchange, Flow, Send, Sleep, Stream, download_flow, retry_after_of, wait_flow
+from ..aclient import AsyncClient
+from ..errors import (
+    AuthenticationError,
+    DownloadError,
+    PermissionDeniedError,
+    RateLimitError,
+    ResultExpiredError,
+    TaskMayExistError,
+    WaitTimeoutError,
+    WanR2VError,
+)
+from ..task import Task
+from ._jobs import Job, Jobs, load_jobs
+from ._journal import Journal, SQLiteJournal
+from ._quota import Quota
+from ._states import Change, JobRecord, State, Step, step_for
+
+__all__ = [
+    "DEFAULT_MAX_IN_FLIGHT",
+    "BatchAborted",
+    "BatchProgress",
+    "JobOutcome",
+    "default_journal_path",
+    "run_batch",
+    "run_batch_sync",
+]
+
+T = TypeVar("T")
+
+#: Tasks at the gateway at once (created, not yet ended): gateways cap them per key.
+DEFAULT_MAX_IN_FLIGHT = 10
+#: Times a job whose create hit 429 after its retries goes back in the queue in one run.
+_RATE_LIMIT_REQUEUES = 5
+
+UNCERTAIN_REASON = (
+    "the runner stopped after this job's create was sent (or about to be) and before its "
+    "answer was read: the gateway may have the task and may bill it. It is not created again; "
+    "look for it on the gateway, or pass --recreate-uncertain (recreate_uncertain=) to create "
+    "it anew (which may pay twice)"
+)
+
+
+class BatchAborted(WanR2VError):
+    """The run stopped early (a wrong key, a refused permission): no job was lost; rerun to resume."""
+
+
+@attrs.frozen
+class JobOutcome:
+    """How a job stands at the end of this run (one per job of the batch)."""
+
+    name: str
+    line: int
+    #: ``downloaded``, ``failed``, ``uncertain``, or ``created`` (still running at the gateway).
+    state: State
+    task_id: str | None = None
+    file: Path | None = None
+    error: str | None = None
+    error_stage: str | None = None
+    attempts: int = 0
+    #: True when this run found the job already ended and did nothing with it.
+    earlier: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """Whether the job's video is on disk."""
+        return self.state is State.DOWNLOADED
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {
+            "name": self.name,
+            "line": self.line,
+            "state": self.state.value,
+            "task_id": self.task_id,
+            "file": str(self.file) if self.file is not None else None,
+            "error": self.error,
+            "error_stage": self.error_stage,
+            "attempts": self.attempts,
+            "earlier": self.earlier,
+        }
+
+
+@attrs.frozen
+class BatchProgress:
+    """The whole batch at one moment, for a progress display."""
+
+    total: int
+    counts: Mapping[State, int]
+    #: Jobs that reached an end in this run, and when the run started (monotonic).
+    ended_this_run: int
+    to_do: int
+    started: float
+    now: float
+    rate_limited: int = 0
+
+    @property
+    def done(self) -> int:
+        """Jobs with their video."""
+        return self.counts.get(State.DOWNLOADED, 0)
+
+    @property
+    def failed(self) -> int:
+        """Jobs failed or uncertain."""
+        return self.counts.get(State.FAILED, 0) + self.counts.get(State.UNCERTAIN, 0)
+
+    @property
+    def running(self) -> int:
+        """Jobs being created, at the gateway, or downloading."""
+        return sum(self.counts.get(s, 0) for s in (State.CREATING, State.CREATED, State.SUCCEEDED))
+
+    @property
+    def eta(self) -> float | None:
+        """Seconds until this run ends, from its pace so far (None: too early to say)."""
+        if self.ended_this_run == 0:
+            return None
+        left = self.to_do - self.ended_this_run
+        return max(0.0, (self.now - self.started) / self.ended_this_run * left)
+
+
+def default_journal_path(jobs_file: str | os.PathLike[str]) -> Path:
+    """Where a jobs file's journal lives by default: next to it, ``NAME.journal.sqlite``."""
+    path = Path(jobs_file)
+    return path.with_name(f"{path.name}.journal.sqlite")
+
+
+# --- the pure wrapper around a flow: every request of the batch follows one Quota ------------
+
+
+def _paced(flow: Flow[T], quota: Quota, clock: Callable[[], float], *, create: bool) -> Flow[T]:
+    """The flow, each request first waiting out a batch-wide pause; 429s and successes reported."""
+    outcome: Any = None
+    while True:
+        try:
+            action = flow.send(outcome)
+        except StopIteration as stop:
+            result: T = stop.value
+            return result
+        if isinstance(action, Send | Stream):
+            delay = quota.send_delay(clock())
+            while delay > 0:
+                yield Sleep(delay)
+                delay = quota.send_delay(clock())
+        outcome = yield action
+        if isinstance(action, Send) and isinstance(outcome, Exchange):
+            if outcome.status_code == 429:
+                quota.on_rate_limited(clock(), retry_after_of(outcome.headers))
+            elif outcome.status_code < 400:
+                quota.on_success(create=create)
+
+
+# --- durable writes, grouped: one fsync for all the moves that arrive together ---------------
+
+
+class _Writer:
+    """Applies moves to the journal in a thread of its own, batching those that queue up."""
+
+    def __init__(self, journal: Journal) -> None:
+        self._journal = journal
+        self._pending: list[tuple[Change, asyncio.Future[None]]] = []
+        self._flusher: asyncio.Task[None] | None = None
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wan-r2v-journal")
+
+    async def write(self, change: Change) -> None:
+        """Return once the move is durable."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append((change, done))
+        if self._flusher is None:
+            self._flusher = asyncio.ensure_future(self._flush())
+        await asyncio.shield(done)
+
+    async def _flush(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while self._pending:
+                batch, self._pending = self._pending, []
+                try:
+                    await loop.run_in_executor(
+                        self._executor, self._journal.apply, [c for c, _ in batch]
+                    )
+                except Exception:
+                    # one move that does not fit must not sink the others: apply them one by one
+                    for change, done in batch:
+                        try:
+                            await loop.run_in_executor(
+                                self._executor, self._journal.apply, [change]
+                            )
+                        except Exception as exc:
+                            if not done.done():
+                                done.set_exception(exc)
+                        else:
+                            if not done.done():
+                                done.set_result(None)
+                    continue
+                for _, done in batch:
+                    if not done.done():
+                        done.set_result(None)
+        finally:
+            self._flusher = None
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True)
+
+
+# --- the run ---------------------------------------------------------------------------------
+
+
+@attrs.define
+class _Job:
+    job: Job
+    state: State
+    task_id: str | None
+    attempts: int
+    error: str | None = None
+    error_stage: str | None = None
+    file: Path | None = None
+    task: Task | None = None
+
+
+@attrs.define(kw_only=True)
+class _Run:
+    client: AsyncClient
+    writer: _Writer
+    output: Path
+    quota: Quota
+    in_flight: asyncio.Semaphore
+    wait_timeout: float
+    poll_interval: float | None
+    clock: Callable[[], float]
+    on_progress: Callable[[BatchProgress], object] | None
+    counts: Counter[State]
+    total: int
+    to_do: int
+    started: float
+    ended: int = 0
+    stopping: BaseException | None = None
+
+    def progress(self) -> BatchProgress:
+        return BatchProgress(
+            total=self.total,
+            counts=dict(self.counts),
+            ended_this_run=self.ended,
+            to_do=self.to_do,
+            started=self.started,
+            now=self.clock(),
+            rate_limited=self.quota.rate_limited,
+        )
+
+    def _report(self) -> None:
+        if self.on_progress is not None:
+            self.on_progress(self.progress())
+
+    async def move(self, item: _Job, state: State, **fields: Any) -> None:
+        """Make a move durable, then take it in memory."""
+        change = Change(item.job.name, item.state, state, **fields)
+        await self.writer.write(change)
+        self.counts[item.state] -= 1
+        self.counts[state] += 1
+        item.state = state
+        if change.counts_attempt:
+            item.attempts += 1
+            item.task_id = None
+        if change.task_id is not None:
+            item.task_id = change.task_id
+        item.error, item.error_stage = change.error, change.error_stage
+        if change.file is not None:
+            item.file = Path(change.file)
+        self._report()
+
+    def flow(self, flow: Flow[T], *, create: bool = False) -> Flow[T]:
+        return _paced(flow, self.quota, self.clock, create=create)
+
+    def stop(self, error: BaseException) -> None:
+        if self.stopping is None:
+            self.stopping = error
+
+    # the stages
+
+    async def create(self, item: _Job) -> bool:
+        """Create the job's task; True when it has a task id to wait for."""
+        for _ in range(_RATE_LIMIT_REQUEUES + 1):
+            if self.stopping is not None:
+                return False
+            delay = self.quota.reserve_create(self.clock())
+            if delay > 0:
+                await asyncio.sleep(delay)
+                if self.stopping is not None:
+                    return False
+            await self.move(item, State.CREATING)  # the intent, durable before the send
+            try:
+                task = await self.client._run(
+                    self.flow(self.client._create(item.job.create_params()), create=True)
+                )
+            except TaskMayExistError as error:
+                await self.move(item, State.UNCERTAIN, error=error.message, error_stage="create")
+                return False
+            except RateLimitError as error:
+                # certainly not created: back in the queue, behind the batch-wide pause
+                self.quota.on_rate_limited(self.clock(), error.retry_after)
+                await self.move(item, State.PENDING, error=error.message, error_stage="create")
+                continue
+            except (AuthenticationError, PermissionDeniedError) as error:
+                await self.move(item, State.PENDING, error=error.message, error_stage="create")
+                self.stop(error)
+                return False
+            except WanR2VError as error:  # refused or not sent: certainly not created
+                await self.move(item, State.FAILED, error=error.message, error_stage="create")
+                return False
+            except BaseException:
+                # cancelled or a bug mid-create: it stays "creating", so the next run calls it
+                # uncertain rather than risk a second create
+                raise
+            item.task = task
+            await self.move(item, State.CREATED, task_id=task.id)  # the id, as soon as it is read
+            return True
+        return False
+
+    async def wait(self, item: _Job, *, fresh: bool) -> bool:
+        """Wait for the job's task by id; True when it succeeded."""
+        assert item.task_id is not None
+        known: Task | str = item.task if item.task is not None else item.task_id
+        timeout = item.job.timeout or self.wait_timeout
+        poll = item.job.poll_interval or self.poll_interval
+        flow = wait_flow(
+            self.client._ctx,
+            known,
+            timeout=timeout,
+            poll_interval=poll,
+            raise_on_failure=False,
+            fresh=fresh,
+        )
+        try:
+            task = await self.client._run(self.flow(flow))
+        except WaitTimeoutError as error:
+            item.error, item.error_stage = error.message, "wait"
+            return False  # still at the gateway: stays "created", a rerun resumes it
+        except (AuthenticationError, PermissionDeniedError) as error:
+            self.stop(error)
+            return False
+        except WanR2VError as error:  # the gateway does not know the task, or will not say
+            await self.move(item, State.FAILED, error=error.message, error_stage="task")
+            return False
+        item.task = task
+        if task.failed or not task.succeeded:
+            reason = task.error_message or f"the task ended {task.raw_status or task.status.value}"
+            code = f" [{task.error_code}]" if task.error_code else ""
+            await self.move(item, State.FAILED, error=f"{reason}{code}", error_stage="task")
+            return False
+        await self.move(item, State.SUCCEEDED)
+        return True
+
+    async def download(self, item: _Job) -> None:
+        """Download the video to ``OUTPUT/NAME.mp4``, atomically."""
+        assert item.task_id is not None
+        target = self.output / item.job.filename
+        source: Task | str = item.task if item.task is not None else item.task_id
+        try:
+            try:
+                path = await self.client._run(
+                    self.flow(download_flow(self.client._ctx, source, target, overwrite=True))
+                )
+            except ResultExpiredError:
+                if not isinstance(source, Task):
+                    raise
+                # the URL in hand expired: ask the gateway for a fresh one
+                path = await self.client._run(
+                    self.flow(download_flow(self.client._ctx, item.task_id, target, overwrite=True))
+                )
+        except (AuthenticationError, PermissionDeniedError) as error:
+            self.stop(error)
+            return
+        except (DownloadError, WanR2VError) as error:
+            await self.move(item, State.FAILED, error=error.message, error_stage="download")
+            return
+        await self.move(item, State.DOWNLOADED, file=str(path))
+
+    async def drive(self, item: _Job, step: Step) -> JobOutcome:
+        """Take a job as far as it goes in this run."""
+        try:
+            if step is Step.CREATE:
+                async with self.in_flight:
+                    if not await self.create(item):
+                        return self.outcome(item)
+                    if not await self.wait(item, fresh=True):
+                        return self.outcome(item)
+            elif step is Step.WAIT:
+                async with self.in_flight:
+                    if self.stopping is not None or not await self.wait(item, fresh=False):
+                        return self.outcome(item)
+            elif step is Step.DOWNLOAD and item.state is State.FAILED:
+                await self.move(item, State.SUCCEEDED)  # retry of a failed download
+            if self.stopping is None:
+                await self.download(item)
+            return self.outcome(item)
+        finally:
+            self.ended += 1
+            self._report()
+
+    def outcome(self, item: _Job, *, earlier: bool = False) -> JobOutcome:
+        return JobOutcome(
+            name=item.job.name,
+            line=item.job.line,
+            state=item.state,
+            task_id=item.task_id,
+            file=item.file,
+            error=item.error,
+            error_stage=item.error_stage,
+            attempts=item.attempts,
+            earlier=earlier,
+        )
+
+
+def _remove_leftover_parts(output: Path, job: Job) -> None:
+    """A runner killed mid-download leaves its hidden part file; this run owns the name now."""
+    pattern = os.path.join(glob.escape(str(output)), f".{glob.escape(job.filename)}.*.part")
+    for leftover in glob.glob(pattern):
+        Path(leftover).unlink(missing_ok=True)
+
+
+def _chooser(choice: bool | Collection[str]) -> Callable[[str], bool]:
+    if isinstance(choice, bool):
+        return lambda name: choice
+    names = frozenset(choice)
+    return lambda name: name in names
+
+
+def _as_jobs(jobs: Jobs | Sequence[Job] | str | os.PathLike[str]) -> tuple[list[Job], str | None]:
+    if isinstance(jobs, Jobs):
+        return list(jobs.jobs), jobs.path
+    if isinstance(jobs, str | os.PathLike):
+        loaded = load_jobs(Path(jobs))
+        return list(loaded.jobs), loaded.path
+    return list(jobs), None
+
+
+async def run_batch(
+    jobs: Jobs | Sequence[Job] | str | os.PathLike[str],
+    output: str | os.PathLike[str],
+    *,
+    client: AsyncClient,
+    journal: Journal | str | os.PathLike[str] | None = None,
+    max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
+    creates_per_minute: float | None = None,
+    wait_timeout: float = 900.0,
+    poll_interval: float | None = None,
+    retry_failed: bool | Collection[str] = False,
+    recreate_uncertain: bool | Collection[str] = False,
+    on_progress: Callable[[BatchProgress], object] | None = None,
+) -> AsyncGenerator[JobOutcome, None]:
+    """Run a batch; yield each job's outcome as it ends (jobs ended in earlier runs first).
+
+    Every move is recorded in `journal` (a `Journal`, or the path of a SQLite
+    journal; default: next to the jobs file) before the next step is taken, so
+    running the same batch again resumes it: tasks already created are waited
+    for and downloaded by id, never created again. A job whose create may or may
+    not have reached the gateway is `uncertain` and is only created again when
+    `recreate_uncertain` says so (True, or a collection of job names); the same
+    for `retry_failed` and failed jobs. `max_in_flight` caps the tasks at the
+    gateway at once, `creates_per_minute` the pace of creates; a 429 pauses the
+    whole batch. Raises `BatchAborted` (after the jobs in flight are recorded)
+    when the key is refused.
+    """
+    items, jobs_path = _as_jobs(jobs)
+    if max_in_flight < 1:
+        raise ValueError(f"max_in_flight must be 1 or more, not {max_in_flight}")
+    out = Path(os.path.expanduser(output)).absolute()
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(f"the output {out} is a file: a batch writes into a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    own_journal = not isinstance(journal, Journal)
+    if isinstance(journal, Journal):
+        store: Journal = journal
+    else:
+        if journal is None:
+            if jobs_path is None:
+                raise ValueError(
+                    "pass journal= (a path or a Journal) for jobs not read from a file"
+                )
+            journal = default_journal_path(jobs_path)
+        store = await asyncio.to_thread(SQLiteJournal, journal)
+    writer = _Writer(store)
+    tasks: list[asyncio.Task[JobOutcome]] = []
+    try:
+        records = await asyncio.to_thread(store.open_batch, items, str(out))
+        by_name: dict[str, JobRecord] = {r.name: r for r in records}
+        clock = time.monotonic
+        run = _Run(
+            client=client,
+            writer=writer,
+            output=out,
+            quota=Quota(creates_per_minute=creates_per_minute),
+            in_flight=asyncio.Semaphore(max_in_flight),
+            wait_timeout=wait_timeout,
+            poll_interval=poll_interval,
+            clock=clock,
+            on_progress=on_progress,
+            counts=Counter(),
+            total=len(items),
+            to_do=0,
+            started=clock(),
+        )
+        retry = _chooser(retry_failed)
+        recreate = _chooser(recreate_uncertain)
+        plan: list[tuple[_Job, Step]] = []
+        for job in items:
+            record = by_name[job.name]
+            item = _Job(
+                job, record.state, record.task_id, record.attempts, record.error, record.error_stage
+            )
+            item.file = Path(record.file) if record.file else None
+            run.counts[item.state] += 1
+            step = step_for(record, retry_failed=retry, recreate_uncertain=recreate)
+            if step is Step.MARK_UNCERTAIN:
+                await run.move(item, State.UNCERTAIN, error=UNCERTAIN_REASON, error_stage="create")
+                step = step_for(
+                    attrs.evolve(record, state=State.UNCERTAIN),
+                    retry_failed=retry,
+                    recreate_uncertain=recreate,
+                )
+            plan.append((item, step))
+        idle = (Step.DONE, Step.LEAVE_FAILED, Step.LEAVE_UNCERTAIN)
+        for item, step in plan:
+            if step in idle:
+                yield run.outcome(item, earlier=True)
+        work = [(item, step) for item, step in plan if step not in idle]
+        run.to_do = len(work)
+        run._report()
+        for item, _ in work:
+            _remove_leftover_parts(out, item.job)
+        # tasks already at the gateway take their in-flight places before any new create
+        work.sort(key=lambda pair: pair[1] is Step.CREATE)
+        tasks = [asyncio.ensure_future(run.drive(item, step)) for item, step in work]
+        for finished in asyncio.as_completed(tasks):
+            yield await finished
+        if run.stopping is not None:
+            raise BatchAborted(
+                f"the batch stopped: {getattr(run.stopping, 'message', run.stopping)}; every job is "
+                "recorded: fix it and run the batch again to resume"
+            ) from run.stopping
+    finally:
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        if writer._flusher is not None:
+            await asyncio.gather(writer._flusher, return_exceptions=True)
+        writer.close()
+        if own_journal:
+            store.close()
+
+
+def run_batch_sync(
+    jobs: Jobs | Sequence[Job] | str | os.PathLike[str],
+    output: str | os.PathLike[str],
+    *,
+    client_options: Mapping[str, Any] | None = None,
+    **options: Any,
+) -> Iterator[JobOutcome]:
+    """`run_batch` for synchronous code: an iterator of outcomes (an `AsyncClient` is made inside).
+
+    `client_options` are `AsyncClient`'s arguments (``api_key``, ``base_url``, ...);
+    `options` are `run_batch`'s. The batch advances while the iterator is read.
+    """
+    with asyncio.Runner() as runner:
+        client = runner.run(_make_client(dict(client_options or {})))
+        outcomes = run_batch(jobs, output, client=client, **options)
+        try:
+            while True:
+                try:
+                    yield runner.run(_next(outcomes))
+                except StopAsyncIteration:
+                    return
+        finally:
+            runner.run(outcomes.aclose())
+            runner.run(client.aclose())
+
+
+async def _next(outcomes: AsyncGenerator[JobOutcome, None]) -> JobOutcome:
+    return await anext(outcomes)
+
+
+async def _make_client(options: dict[str, Any]) -> AsyncClient:
+    return AsyncClient(**options)

@@ -1,0 +1,161 @@
+"""The journal's rules: allowed moves, what a run does per state, SQLite durability and guards."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from _batch_helpers import job
+
+from wan_r2v.batch import (
+    Change,
+    JobRecord,
+    Journal,
+    JournalBusyError,
+    JournalConflictError,
+    JournalMismatchError,
+    Quota,
+    SQLiteJournal,
+    State,
+    Step,
+    parse_jobs,
+    read_status,
+    step_for,
+)
+from wan_r2v.batch._states import ALLOWED, TransitionError
+
+
+def jobs(*indexes: int, **extra: object):  # type: ignore[no-untyped-def]
+    import json
+
+    text = "".join(json.dumps(job(i, **extra)) + "\n" for i in indexes)
+    return parse_jobs(text, path="j.jsonl").jobs
+
+
+def record(state: State, **kw: object) -> JobRecord:
+    return JobRecord(name="a", line=1, fingerprint="f", state=state, **kw)  # type: ignore[arg-type]
+
+
+def test_moves_outside_the_table_are_refused() -> None:
+    for old in State:
+        for new in State:
+            if new in ALLOWED[old]:
+                Change("a", old, new)
+            else:
+                with pytest.raises(TransitionError):
+                    Change("a", old, new)
+    assert ALLOWED[State.DOWNLOADED] == frozenset()
+    assert State.CREATING not in ALLOWED[State.CREATED]  # a task with an id is never re-created
+
+
+def test_step_for_each_state() -> None:
+    assert step_for(record(State.PENDING)) is Step.CREATE
+    assert step_for(record(State.CREATING)) is Step.MARK_UNCERTAIN
+    assert step_for(record(State.CREATED, task_id="t")) is Step.WAIT
+    assert step_for(record(State.SUCCEEDED, task_id="t")) is Step.DOWNLOAD
+    assert step_for(record(State.DOWNLOADED, task_id="t")) is Step.DONE
+    assert step_for(record(State.UNCERTAIN)) is Step.LEAVE_UNCERTAIN
+    assert step_for(record(State.UNCERTAIN), recreate_uncertain=lambda n: True) is Step.CREATE
+    assert step_for(record(State.FAILED, error_stage="task")) is Step.LEAVE_FAILED
+    yes = {"retry_failed": lambda n: True}
+    assert step_for(record(State.FAILED, error_stage="task", task_id="t"), **yes) is Step.CREATE
+    assert (
+        step_for(record(State.FAILED, error_stage="download", task_id="t"), **yes) is Step.DOWNLOAD
+    )
+
+
+def test_quota_paces_creates_and_a_429_pauses_everything() -> None:
+    q = Quota(creates_per_minute=60)
+    assert q.reserve_create(100.0) == 0.0
+    assert q.reserve_create(100.0) == pytest.approx(1.0)
+    assert q.send_delay(100.0) == 0.0
+    q.on_rate_limited(100.0, retry_after=5.0)
+    assert q.send_delay(100.0) == pytest.approx(5.0)  # every request of the batch waits
+    assert q.factor == 0.5
+    # the next create waits for the pause, then goes at half the rate
+    assert q.reserve_create(100.0) == pytest.approx(5.0)
+    assert q.reserve_create(105.0) == pytest.approx(2.0)
+    q.on_rate_limited(106.0, retry_after=None)  # second in a row, no Retry-After: 2 s backoff
+    assert q.send_delay(106.0) == pytest.approx(2.0)
+    q.on_success(create=True)
+    assert q.strikes == 0 and q.factor == pytest.approx(0.25 * 1.1)
+    assert Quota().reserve_create(0.0) == 0.0 and Quota().reserve_create(0.0) == 0.0
+    with pytest.raises(ValueError):
+        Quota(creates_per_minute=0)
+
+
+def test_sqlite_journal_is_wal_with_synchronous_full(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite"
+    with SQLiteJournal(path) as journal:
+        assert isinstance(journal, Journal)
+        journal.open_batch(jobs(0, 1), str(tmp_path / "out"))
+        db = journal._db
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+
+
+def test_moves_are_applied_only_from_the_expected_state(tmp_path: Path) -> None:
+    with SQLiteJournal(tmp_path / "j.sqlite") as journal:
+        journal.open_batch(jobs(0, 1), str(tmp_path))
+        journal.apply([Change("v000", State.PENDING, State.CREATING)])
+        journal.apply([Change("v000", State.CREATING, State.CREATED, task_id="task_1")])
+        with pytest.raises(JournalConflictError, match="v001"):
+            # one move that does not fit: the whole transaction is refused
+            journal.apply(
+                [
+                    Change("v000", State.CREATED, State.SUCCEEDED),
+                    Change("v001", State.CREATED, State.SUCCEEDED),
+                ]
+            )
+        rows = {r.name: r for r in journal.records()}
+        assert rows["v000"].state is State.CREATED and rows["v000"].task_id == "task_1"
+        assert rows["v000"].attempts == 1 and rows["v001"].state is State.PENDING
+        # a new create forgets the old task id
+        journal.apply(
+            [Change("v000", State.CREATED, State.FAILED, error="boom", error_stage="task")]
+        )
+        journal.apply([Change("v000", State.FAILED, State.CREATING)])
+        row = journal.records()[0]
+        assert (row.state, row.task_id, row.attempts, row.error) == (State.CREATING, None, 2, None)
+
+
+def test_a_changed_job_or_another_output_folder_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite"
+    with SQLiteJournal(path) as journal:
+        journal.open_batch(jobs(0, 1), str(tmp_path / "out"))
+    with SQLiteJournal(path) as journal:
+        with pytest.raises(JournalMismatchError, match="v001"):
+            journal.open_batch(jobs(0) + jobs(1, duration=3), str(tmp_path / "out"))
+        with pytest.raises(JournalMismatchError, match="output folder"):
+            journal.open_batch(jobs(0, 1), str(tmp_path / "elsewhere"))
+        # new jobs join as pending, known ones keep their rows
+        rows = journal.open_batch(jobs(0, 1, 2), str(tmp_path / "out"))
+        assert [(r.name, r.state) for r in rows] == [(f"v00{i}", State.PENDING) for i in range(3)]
+
+
+def test_one_runner_per_journal(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite"
+    with SQLiteJournal(path), pytest.raises(JournalBusyError, match="another"):
+        SQLiteJournal(path)
+    SQLiteJournal(path).close()  # released
+
+
+def test_an_applied_move_survives_a_killed_process(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite"
+    with SQLiteJournal(path) as journal:
+        journal.open_batch(jobs(0), str(tmp_path))
+    child = (
+        "import os, sys\n"
+        "from wan_r2v.batch import SQLiteJournal, Change, State\n"
+        "j = SQLiteJournal(sys.argv[1])\n"
+        "j.apply([Change('v000', State.PENDING, State.CREATING)])\n"
+        "os.kill(os.getpid(), 9)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", child, str(path)], check=False)
+    assert done.returncode == -9
+    status = read_status(path)
+    assert status.counts["creating"] == 1 and [r.name for r in status.uncertain] == ["v000"]
+    assert sqlite3.connect(path).execute("SELECT attempts FROM jobs").fetchone()[0] == 1

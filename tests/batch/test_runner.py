@@ -1,0 +1,187 @@
+"""The runner against the sandbox (real TCP on 127.0.0.1): resume by id, uncertain jobs, retries, pace."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _batch_helpers import creates_by_job, write_jobs
+from _mp4probe import probe_mp4
+
+from wan_r2v import AsyncClient, Client
+from wan_r2v.batch import (
+    BatchAborted,
+    BatchProgress,
+    Change,
+    JobOutcome,
+    SQLiteJournal,
+    State,
+    load_jobs,
+    read_status,
+    run_batch,
+    run_batch_sync,
+)
+from wan_r2v.sandbox import Sandbox
+
+POLL = 0.05
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox(duration=0.2) as sb:
+        yield sb
+
+
+def run(sb: Sandbox, jobs: Path, out: Path, **options: Any) -> list[JobOutcome]:
+    async def go() -> list[JobOutcome]:
+        async with AsyncClient(api_key=sb.api_key, base_url=sb.base_url, poll_interval=POLL) as c:
+            return [o async for o in run_batch(jobs, out, client=c, **options)]
+
+    return asyncio.run(go())
+
+
+def test_a_batch_downloads_one_video_per_job_with_one_create_each(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    jobs = write_jobs(tmp_path, 12)
+    seen: list[BatchProgress] = []
+    outcomes = run(sandbox, jobs, tmp_path / "out", max_in_flight=4, on_progress=seen.append)
+    assert sorted(o.name for o in outcomes) == [f"v{i:03d}" for i in range(12)]
+    assert all(o.state is State.DOWNLOADED and not o.earlier and o.attempts == 1 for o in outcomes)
+    files = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert files == [f"v{i:03d}.mp4" for i in range(12)]
+    assert all(probe_mp4(tmp_path / "out" / f).duration == 2 for f in files)
+    assert set(creates_by_job(sandbox.requests).values()) == {1} and sandbox.count("create") == 12
+    # never more than 4 tasks at the gateway at once, and the limit was used
+    at_gateway = [p.counts.get(State.CREATING, 0) + p.counts.get(State.CREATED, 0) for p in seen]
+    assert max(at_gateway) == 4
+    assert seen[-1].done == 12 and seen[-1].eta == 0.0
+    status = read_status(Path(f"{jobs}.journal.sqlite"))
+    assert status.complete and status.counts["downloaded"] == 12
+
+    # a rerun finds everything done and sends nothing
+    before = len(sandbox.requests)
+    again = run(sandbox, jobs, tmp_path / "out")
+    assert all(o.earlier and o.state is State.DOWNLOADED for o in again)
+    assert len(sandbox.requests) == before
+
+
+def test_created_tasks_are_resumed_by_id_and_creating_ones_become_uncertain(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    jobs_path = write_jobs(tmp_path, 4)
+    jobs = load_jobs(jobs_path)
+    journal = tmp_path / "journal.sqlite"
+    with Client(api_key=sandbox.api_key, base_url=sandbox.base_url) as client:
+        task = client.create(**jobs.jobs[0].create_params())
+    with SQLiteJournal(journal) as j:  # as a runner killed at these moments leaves it
+        j.open_batch(jobs.jobs, str(tmp_path / "out"))
+        j.apply([Change("v000", State.PENDING, State.CREATING)])
+        j.apply([Change("v000", State.CREATING, State.CREATED, task_id=task.id)])
+        j.apply([Change("v001", State.PENDING, State.CREATING)])
+    outcomes = {o.name: o for o in run(sandbox, jobs_path, tmp_path / "out", journal=journal)}
+    assert outcomes["v000"].state is State.DOWNLOADED and outcomes["v000"].task_id == task.id
+    assert outcomes["v001"].state is State.UNCERTAIN and "recreate-uncertain" in str(
+        outcomes["v001"].error
+    )
+    assert outcomes["v002"].state is outcomes["v003"].state is State.DOWNLOADED
+    assert creates_by_job(sandbox.requests) == {"v000": 1, "v002": 1, "v003": 1}  # v001: none
+
+    # still uncertain on a plain rerun; created once when the user says so
+    again = {o.name: o for o in run(sandbox, jobs_path, tmp_path / "out", journal=journal)}
+    assert again["v001"].state is State.UNCERTAIN and again["v001"].earlier
+    assert creates_by_job(sandbox.requests)["v001"] == 0
+    final = {
+        o.name: o
+        for o in run(
+            sandbox, jobs_path, tmp_path / "out", journal=journal, recreate_uncertain=["v001"]
+        )
+    }
+    assert final["v001"].state is State.DOWNLOADED and final["v001"].attempts == 2
+    assert creates_by_job(sandbox.requests)["v001"] == 1
+
+
+def test_failed_jobs_are_retried_only_when_asked_with_the_attempt_recorded(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    jobs = write_jobs(tmp_path, 3)
+    sandbox.faults.add("failed", route="create", times=1, message="content policy")
+    outcomes = {o.name: o for o in run(sandbox, jobs, tmp_path / "out", max_in_flight=1)}
+    failed = [o for o in outcomes.values() if o.state is State.FAILED]
+    assert (
+        len(failed) == 1
+        and failed[0].error_stage == "task"
+        and "content policy" in str(failed[0].error)
+    )
+    name = failed[0].name
+    assert run(sandbox, jobs, tmp_path / "out")[0].earlier  # not retried unasked
+    assert sandbox.count("create") == 3
+    retried = {o.name: o for o in run(sandbox, jobs, tmp_path / "out", retry_failed=True)}
+    assert retried[name].state is State.DOWNLOADED and retried[name].attempts == 2
+    assert creates_by_job(sandbox.requests)[name] == 2 and sandbox.count("create") == 4
+
+
+def test_a_refused_create_fails_that_job_only(sandbox: Sandbox, tmp_path: Path) -> None:
+    jobs = write_jobs(tmp_path, 3)
+    sandbox.faults.add("400", route="create", times=1, message="prompt refused")
+    outcomes = run(sandbox, jobs, tmp_path / "out", max_in_flight=1)
+    states = sorted(o.state.value for o in outcomes)
+    assert states == ["downloaded", "downloaded", "failed"]
+    bad = next(o for o in outcomes if o.state is State.FAILED)
+    assert (
+        bad.error_stage == "create" and bad.task_id is None and "prompt refused" in str(bad.error)
+    )
+
+
+def test_a_create_that_may_have_reached_the_gateway_is_uncertain(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    jobs = write_jobs(tmp_path, 2)
+    sandbox.faults.add("reset", route="create", times=1)
+    outcomes = run(sandbox, jobs, tmp_path / "out", max_in_flight=1)
+    assert sorted(o.state.value for o in outcomes) == ["downloaded", "uncertain"]
+    assert sandbox.count("create") == 2  # the uncertain one was not resent
+
+
+def test_a_429_pauses_the_whole_batch(sandbox: Sandbox, tmp_path: Path) -> None:
+    jobs = write_jobs(tmp_path, 8)
+    sandbox.faults.add("429", route="query", times=1, retry_after=1, after=4)
+    outcomes = run(sandbox, jobs, tmp_path / "out", max_in_flight=8)
+    assert all(o.state is State.DOWNLOADED for o in outcomes)
+    hit = next(r for r in sandbox.requests if r.status == 429)
+    later = [r for r in sandbox.requests if r.at > hit.at]
+    assert later, "the batch went on"
+    # no job of the batch sent anything during the Retry-After second (8 jobs polling every
+    # 0.05 s), once the requests already on the way when the 429 came have arrived
+    quiet = [r for r in later if hit.at + 0.15 < r.at < hit.at + 0.9]
+    assert quiet == []
+    assert len([r for r in later if r.at <= hit.at + 0.15]) < 8
+
+
+def test_a_wrong_key_stops_the_batch_with_every_job_recorded(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    jobs = write_jobs(tmp_path, 3)
+
+    async def go() -> None:
+        async with AsyncClient(api_key="sk-wrong", base_url=sandbox.base_url) as c:
+            async for _ in run_batch(jobs, tmp_path / "out", client=c, max_in_flight=1):
+                pass
+
+    with pytest.raises(BatchAborted, match="run the batch again"):
+        asyncio.run(go())
+    status = read_status(Path(f"{jobs}.journal.sqlite"))
+    assert status.counts["pending"] == 3 and sandbox.count("create") == 1
+
+
+def test_the_sync_wrapper_yields_outcomes(sandbox: Sandbox, tmp_path: Path) -> None:
+    jobs = write_jobs(tmp_path, 3)
+    options = {"api_key": sandbox.api_key, "base_url": sandbox.base_url, "poll_interval": POLL}
+    outcomes = list(run_batch_sync(jobs, tmp_path / "out", client_options=options))
+    assert sorted(o.name for o in outcomes) == ["v000", "v001", "v002"]
+    assert all(o.ok for o in outcomes)
+    assert json.loads(json.dumps(outcomes[0].to_dict()))["state"] == "downloaded"
