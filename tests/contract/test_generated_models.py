@@ -15,6 +15,7 @@ from wan_r2v_api.models import (
     TaskError,
     TaskResult,
     TaskStatusWord,
+    VideoMetadata,
     VideoTask,
 )
 from wan_r2v_api.types import UNSET
@@ -117,7 +118,8 @@ def test_extra_fields_are_kept() -> None:
         "seconds": "5",
     }
     task = VideoTask.from_dict(answer)
-    assert task.additional_properties == {"metadata": {"url": "https://x/1.mp4"}, "seconds": "5"}
+    assert task.additional_properties == {"seconds": "5"}
+    assert isinstance(task.metadata, VideoMetadata) and task.metadata.url == "https://x/1.mp4"
     assert task.to_dict() == answer
 
 

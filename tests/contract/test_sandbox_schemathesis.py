@@ -48,7 +48,11 @@ SEED_BODY = {
     "duration": 5,
 }
 #: The statuses each route must have answered with, at least once.
-EXPECTED = {"create": {200, 400, 401}, "query": {200, 401, 404}}
+EXPECTED = {
+    "create": {200, 400, 401},
+    "query": {200, 401, 404},
+    "content": {200, 400, 401, 404},
+}
 
 
 class Contract:
@@ -65,6 +69,8 @@ class Contract:
             )
             assert answer.status_code == 200, answer.text
             self.task_ids.append(answer.json()["id"])
+        for _ in range(3):  # per_poll, 3 steps: the first task completes, so /content has a video
+            httpx.get(f"{sandbox.base_url}/v1/videos/{self.task_ids[0]}", headers=self.headers)
         self._turn = itertools.count()
 
     def existing_task(self) -> str | None:

@@ -46,6 +46,7 @@ def test_every_operation_has_security_id_and_tag(spec: dict[str, Any]) -> None:
             operation_ids.append(operation["operationId"])
     assert sorted(operation_ids) == [
         "createVideoGeneration",
+        "getVideoContent",
         "getVideoGenerationTask",
         "getVideoTask",
     ]

@@ -17,16 +17,18 @@ T = TypeVar("T", bound="CreateVideoRequest")
 
 @_attrs_define
 class CreateVideoRequest:
-    """The R2V create body. `extra_body` is a literal JSON key the gateway reads.
+    """The R2V create body. `extra_body` is a literal JSON key the gateway
+    reads. The limits are the upstream's (and the default preset table's):
+    at most 5 references in all, of which at most 3 videos.
 
-    Attributes:
-        model (str): An R2V model id, e.g. `wan2.6-r2v-flash-720p-audio` (see the preset table).
-        prompt (str): What happens; references are named character1, character2, ... in order.
-        videos (list[str] | Unset): Reference videos (subject look and voice), http(s) URLs.
-        images (list[str] | Unset): Reference images, http(s) URLs.
-        size (str | Unset): Output size as `W*H`; must belong to the model's resolution tier.
-        duration (int | Unset): Seconds of output (the preset table holds each model's range).
-        extra_body (ExtraBody | Unset): Provider options.
+        Attributes:
+            model (str): An R2V model id, e.g. `wan2.6-r2v-flash-720p-audio` (see the preset table).
+            prompt (str): What happens (not blank); references are named character1, character2, ... in order.
+            videos (list[str] | Unset): Reference videos (subject look and voice), http(s) URLs; at most 3.
+            images (list[str] | Unset): Reference images, http(s) URLs; at most 5 references in all.
+            size (str | Unset): Output size as `W*H`; must belong to the model's resolution tier.
+            duration (int | Unset): Whole seconds of output, 2..10 upstream (an account may be configured otherwise).
+            extra_body (ExtraBody | Unset): Provider options.
     """
 
     model: str

@@ -15,7 +15,7 @@ T = TypeVar("T", bound="ErrorResponse")
 
 @_attrs_define
 class ErrorResponse:
-    """The OpenAI-shaped error answer.
+    """The OpenAI-shaped error answer (the gateway; new-api before its relay, e.g. 401).
 
     Attributes:
         error (ErrorDetail):

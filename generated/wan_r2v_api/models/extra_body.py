@@ -17,7 +17,7 @@ class ExtraBody:
     """Provider options.
 
     Attributes:
-        negative_prompt (str | Unset): What to avoid.
+        negative_prompt (str | Unset): What to avoid (at most 500 characters).
         audio (str | Unset): Guide audio (wav/mp3) for models with sound.
         shot_type (ShotType | Unset): One continuous shot or a multi-shot cut.
         enable_prompt_expansion (bool | Unset): Let the provider rewrite the prompt.

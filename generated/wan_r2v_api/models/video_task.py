@@ -12,6 +12,7 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.task_error import TaskError
     from ..models.task_result import TaskResult
+    from ..models.video_metadata import VideoMetadata
 
 
 T = TypeVar("T", bound="VideoTask")
@@ -19,20 +20,22 @@ T = TypeVar("T", bound="VideoTask")
 
 @_attrs_define
 class VideoTask:
-    """A video generation task, as the create and query calls answer.
+    """A video generation task, as the create and query calls answer (flat).
 
     Attributes:
         id (str): The task id.
         status (str | TaskStatusWord): The gateway's status word (an open set, see TaskStatusWord).
-        task_id (str | Unset): The task id again (the gateway sends both).
-        object_ (str | Unset): `video.generation.job` on this gateway, `video` elsewhere.
+        task_id (str | Unset): The task id again (the gateway sends both; it wins when they differ).
+        object_ (str | Unset): `video.generation.job` on this gateway, `video` on new-api.
         model (str | Unset):
         progress (int | Unset): Percent done.
         created_at (int | Unset): Unix seconds.
-        completed_at (int | None | Unset): Unix seconds, once the task ended.
+        completed_at (int | None | Unset): Unix seconds, once the task ended. new-api sets it to the row's
+            last update, so it is also set while the task runs.
         raw_status (None | str | Unset): The upstream's own word (PENDING, RUNNING, SUCCEEDED, FAILED, CANCELED,
             UNKNOWN).
         video_url (None | str | Unset): The result's URL once completed; it expires (upstream 24 h).
+        metadata (None | Unset | VideoMetadata): new-api's place for the result URL.
         error (None | TaskError | Unset): Why the task failed, or null.
         result (None | TaskResult | Unset): The result once completed, or null.
     """
@@ -47,6 +50,7 @@ class VideoTask:
     completed_at: int | None | Unset = UNSET
     raw_status: None | str | Unset = UNSET
     video_url: None | str | Unset = UNSET
+    metadata: None | Unset | VideoMetadata = UNSET
     error: None | TaskError | Unset = UNSET
     result: None | TaskResult | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -54,6 +58,7 @@ class VideoTask:
     def to_dict(self) -> dict[str, Any]:
         from ..models.task_error import TaskError  # noqa: PLC0415
         from ..models.task_result import TaskResult  # noqa: PLC0415
+        from ..models.video_metadata import VideoMetadata  # noqa: PLC0415
 
         id = self.id
 
@@ -90,6 +95,14 @@ class VideoTask:
             video_url = UNSET
         else:
             video_url = self.video_url
+
+        metadata: dict[str, Any] | None | Unset
+        if isinstance(self.metadata, Unset):
+            metadata = UNSET
+        elif isinstance(self.metadata, VideoMetadata):
+            metadata = self.metadata.to_dict()
+        else:
+            metadata = self.metadata
 
         error: dict[str, Any] | None | Unset
         if isinstance(self.error, Unset):
@@ -131,6 +144,8 @@ class VideoTask:
             field_dict["raw_status"] = raw_status
         if video_url is not UNSET:
             field_dict["video_url"] = video_url
+        if metadata is not UNSET:
+            field_dict["metadata"] = metadata
         if error is not UNSET:
             field_dict["error"] = error
         if result is not UNSET:
@@ -142,6 +157,7 @@ class VideoTask:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.task_error import TaskError  # noqa: PLC0415
         from ..models.task_result import TaskResult  # noqa: PLC0415
+        from ..models.video_metadata import VideoMetadata  # noqa: PLC0415
 
         d = dict(src_dict)
         id = d.pop("id")
@@ -196,6 +212,23 @@ class VideoTask:
 
         video_url = _parse_video_url(d.pop("video_url", UNSET))
 
+        def _parse_metadata(data: object) -> None | Unset | VideoMetadata:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                metadata_type_0 = VideoMetadata.from_dict(data)
+
+                return metadata_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | VideoMetadata, data)
+
+        metadata = _parse_metadata(d.pop("metadata", UNSET))
+
         def _parse_error(data: object) -> None | TaskError | Unset:
             if data is None:
                 return data
@@ -241,6 +274,7 @@ class VideoTask:
             completed_at=completed_at,
             raw_status=raw_status,
             video_url=video_url,
+            metadata=metadata,
             error=error,
             result=result,
         )

@@ -192,7 +192,13 @@ _HINTS = {
 }
 
 
-def _error_class(status: int) -> type[APIStatusError]:
+#: Gateway codes that name an unknown task whatever the status (new-api: 400 ``task_not_exist``).
+_NOT_FOUND_CODES = frozenset({"task_not_exist", "task_not_found", "not_found"})
+
+
+def _error_class(status: int, code: str | None = None) -> type[APIStatusError]:
+    if status == 400 and code is not None and code.lower() in _NOT_FOUND_CODES:
+        return NotFoundError
     if status in (400, 422) or (400 <= status < 500 and status not in (401, 403, 404, 408, 429)):
         return BadRequestError
     return {
@@ -230,7 +236,8 @@ def _build_error(
     status = exchange.status_code
     message = fields["message"] or fallback
     hint = _HINTS.get(
-        status, "the gateway or its upstream failed; try later" if status >= 500 else ""
+        404 if cls is NotFoundError else status,
+        "the gateway or its upstream failed; try later" if status >= 500 else "",
     )
     full = redact(f"{hint}: {message}" if hint else message, secret)
     common: dict[str, Any] = {
@@ -254,7 +261,8 @@ def error_for_status(exchange: Exchange, *, secret: str | None = None) -> APISta
         payload = None
         body = _describe_body(exchange.content) if exchange.content.strip() else "an empty body"
         fallback = f"HTTP {exchange.status_code} with {body}"
-    return _build_error(_error_class(exchange.status_code), exchange, payload, secret, fallback)
+    cls = _error_class(exchange.status_code, error_fields(payload)["code"])
+    return _build_error(cls, exchange, payload, secret, fallback)
 
 
 def error_for_transport(
@@ -306,6 +314,16 @@ def read_task(outcome: Outcome, *, task_id: str | None = None, secret: str | Non
         task = task_from_object(task_object, raw=payload, task_id=task_id)
     except InvalidResponseError as exc:
         raise _invalid(outcome, exc.message, secret) from None
+    if task_id is not None and task.id != task_id:
+        raise InvalidResponseError(
+            redact(
+                f"the answer to a query about task {task_id!r} describes task {task.id!r}; "
+                "it was not used (a cache or proxy in front of the gateway may mix answers up)",
+                secret,
+            ),
+            status_code=outcome.status_code,
+            request_id=redact(request_id_of(outcome.headers), secret),
+        )
     return _redact_task(task, secret)
 
 

@@ -7,16 +7,17 @@ through the generated models, so its shape is the spec's.
 
 from __future__ import annotations
 
+import enum
 import logging
 from collections.abc import Mapping, Sequence
 from typing import Any, NotRequired, Required, TypedDict
 
-from wan_r2v_api.models import CreateVideoRequest, ExtraBody, ShotType
-from wan_r2v_api.types import UNSET, Unset
+from wan_r2v_api.models import CreateVideoRequest, ShotType
 
 from .._validation import check_create_body
 from ..errors import Problem, ValidationError
 from ..presets import Preset, Resolution, Tier
+from ._fields import request_fields
 
 __all__ = ["CreateParams", "build_create_body", "pick_preset"]
 
@@ -157,58 +158,34 @@ def _references(value: Sequence[str] | None) -> object:
 
 
 def _wire(value: object) -> object:
-    return value.value if isinstance(value, ShotType) else value
+    return value.value if isinstance(value, enum.Enum) else value
 
 
 def _draft_body(model: str | None, params: CreateParams, size: str | None) -> dict[str, Any]:
-    """The body as plain JSON, absent arguments left out, for the rules to read."""
+    """The body as plain JSON, absent arguments left out, for the rules to read.
+
+    Its keys come from the generated models (`request_fields`), so a field the
+    spec adds is carried through once ``CreateParams`` names it.
+    """
+    values: Mapping[str, object] = {**params, "model": model, "size": size}
     body: dict[str, Any] = {"model": model, "prompt": params.get("prompt")}
-    for key, value in (
-        ("videos", _references(params.get("videos"))),
-        ("images", _references(params.get("images"))),
-        ("size", size),
-        ("duration", params.get("duration")),
-    ):
-        if value is not None:
-            body[key] = value
-    extra: dict[str, Any] = {}
-    for key, value in (
-        ("negative_prompt", params.get("negative_prompt")),
-        ("audio", params.get("audio")),
-        ("shot_type", _wire(params.get("shot_type"))),
-        ("enable_prompt_expansion", params.get("enable_prompt_expansion")),
-        ("seed", params.get("seed")),
-    ):
-        if value is not None:
-            extra[key] = value
-    if extra:
-        body["extra_body"] = extra
+    for field in request_fields():
+        if field.name in body:
+            continue
+        value = values.get(field.name)
+        value = _references(value) if field.is_list else _wire(value)  # type: ignore[arg-type]
+        if value is None:
+            continue
+        target = body
+        for key in field.parent:
+            target = target.setdefault(key, {})
+        target[field.name] = value
     return body
 
 
 def _through_generated(body: Mapping[str, Any]) -> CreateVideoRequest:
     """The validated body as the generated model, so its keys and order are the spec's."""
-    extra = body.get("extra_body")
-    extra_body: ExtraBody | Unset = UNSET
-    if extra is not None:
-        shot = extra.get("shot_type")
-        extra_body = ExtraBody(
-            negative_prompt=extra.get("negative_prompt", UNSET),
-            audio=extra.get("audio", UNSET),
-            shot_type=ShotType(shot) if shot is not None else UNSET,
-            enable_prompt_expansion=extra.get("enable_prompt_expansion", UNSET),
-            seed=extra.get("seed", UNSET),
-        )
-    request = CreateVideoRequest(
-        model=body["model"],
-        prompt=body["prompt"],
-        videos=body.get("videos", UNSET),
-        images=body.get("images", UNSET),
-        size=body.get("size", UNSET),
-        duration=body.get("duration", UNSET),
-        extra_body=extra_body,
-    )
-    return request
+    return CreateVideoRequest.from_dict(body)
 
 
 _KNOWN_ARGUMENTS = tuple(CreateParams.__annotations__)

@@ -17,7 +17,14 @@ from typing import Any
 from ..errors import InvalidResponseError
 from ..task import Task, TaskStatus
 
-__all__ = ["STATUS_WORDS", "map_status", "parse_task", "task_from_object", "unwrap_task"]
+__all__ = [
+    "STATUS_WORDS",
+    "map_status",
+    "parse_task",
+    "task_from_object",
+    "task_identity",
+    "unwrap_task",
+]
 
 #: Every known word (lower case) and what it means. The set is open: others map to UNKNOWN.
 STATUS_WORDS: Mapping[str, TaskStatus] = {
@@ -223,6 +230,22 @@ def _error(task: Mapping[str, Any], status: TaskStatus) -> tuple[str | None, str
     return _text(code), _text(message)
 
 
+def task_identity(task: Mapping[str, Any], *, known: str | None = None) -> str | None:
+    """The task id of an answer's task object: ``task_id`` wins over ``id``.
+
+    An integer ``id`` is a database row number (new-api's envelope puts it in
+    ``data.id``), not a task id: it is read only when neither ``task_id``, a
+    text ``id`` nor the `known` id of the task asked about is there.
+    """
+    named = _text(task.get("task_id"))
+    if named is not None:
+        return named
+    ident = task.get("id")
+    if isinstance(ident, str):
+        return _text(ident) or known
+    return known or _text(ident)
+
+
 def parse_task(payload: object, *, task_id: str | None = None) -> Task:
     """Read a `Task` from an answer of any dialect; `InvalidResponseError` when it holds none.
 
@@ -246,7 +269,7 @@ def task_from_object(
     if task is None:
         task = {}
     get = task.get
-    ident = _text(_pick(task, "id", "task_id")) or task_id
+    ident = task_identity(task, known=task_id)
     if ident is None:
         raise InvalidResponseError("the answer holds no task id")
     raw_status = _text(_pick(task, "status", "task_status"))
@@ -270,6 +293,9 @@ def task_from_object(
         error_code=code,
         error_message=message,
         created_at=parse_time(_pick(task, "created_at", "submit_time")),
-        completed_at=parse_time(_pick(task, "completed_at", "finished_at", "finish_time")),
+        # new-api's completed_at is the row's last update, set while the task runs
+        completed_at=parse_time(_pick(task, "completed_at", "finished_at", "finish_time"))
+        if status.is_terminal
+        else None,
         raw=raw,
     )

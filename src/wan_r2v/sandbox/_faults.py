@@ -6,8 +6,8 @@ Grammar (the ``X-Sandbox-Fault`` header, ``--fault`` on the command line, the
     faults := fault ("," fault)*
     fault  := kind (";" key "=" value)*
 
-Common keys: ``route`` (``create``, ``query``, ``download``, ``api`` = create
-or query, ``any``), ``count`` (alias ``times``: act on the first N matching
+Common keys: ``route`` (``create``, ``query``, ``download``, ``content`` = the
+gateway's download proxy, ``api`` = create or query, ``any``), ``count`` (alias ``times``: act on the first N matching
 requests, then stop; default: always), ``after`` (let the first N matching
 requests through first) and ``every`` (act on every Nth matching request only,
 e.g. ``every=20`` for 5%). Values are URL-decoded (``message=rate%20limited``).
@@ -34,10 +34,11 @@ __all__ = [
     "parse_faults",
 ]
 
-Route = Literal["create", "query", "download"]
-RouteFilter = Literal["create", "query", "download", "api", "any"]
-ROUTES: tuple[RouteFilter, ...] = ("create", "query", "download", "api", "any")
-_ALL_ROUTES: frozenset[Route] = frozenset({"create", "query", "download"})
+#: ``content`` is the gateway's download proxy, ``GET /v1/videos/{task_id}/content``.
+Route = Literal["create", "query", "download", "content"]
+RouteFilter = Literal["create", "query", "download", "content", "api", "any"]
+ROUTES: tuple[RouteFilter, ...] = ("create", "query", "download", "content", "api", "any")
+_ALL_ROUTES: frozenset[Route] = frozenset({"create", "query", "download", "content"})
 _COMMON_KEYS = frozenset({"route", "count", "times", "after", "every"})
 #: Keys whose values are numbers.
 _NUMBER_KEYS = frozenset({"retry_after", "at", "factor", "seconds", "bytes"})
@@ -105,14 +106,14 @@ KINDS: Mapping[str, _Kind] = {
     "endless": _Kind(
         "answer 200 video/mp4 without a Content-Length and send `chunk`-byte pieces "
         "(default 65536) until the client goes away",
-        frozenset({"download"}),
+        frozenset({"download", "content"}),
         frozenset({"chunk"}),
         default_route="download",
     ),
     "no_ranges": _Kind(
         "serve the result like a server without byte ranges: no Accept-Ranges, no ETag, "
         "Range ignored",
-        frozenset({"download"}),
+        frozenset({"download", "content"}),
         frozenset(),
         default_route="download",
     ),

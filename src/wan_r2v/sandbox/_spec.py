@@ -24,14 +24,16 @@ from wan_r2v._validation import check_create_body
 from wan_r2v.errors import Problem
 from wan_r2v.presets import PRESETS, Preset
 
-__all__ = ["SPEC_RELATIVE", "create_body_problems", "load_spec", "spec_path"]
+__all__ = ["SPEC_RELATIVE", "create_body_problems", "extra_body_keys", "load_spec", "spec_path"]
 
 #: Where the spec sits in the repository (editable installs).
 SPEC_RELATIVE = Path("openapi") / "wan-r2v.yaml"
 #: Where pyproject's force-include puts it in a wheel.
 _PACKAGED = Path(__file__).resolve().parent.parent / "_spec" / "wan-r2v.yaml"
 _SPEC_URI = "urn:wan-r2v:openapi"
-_EXTRA_FIELDS = ("negative_prompt", "audio", "shot_type", "enable_prompt_expansion", "seed")
+#: Schema keywords of the limits a preset may widen or narrow (duration, reference counts,
+#: negative prompt length): for a model in the preset table the preset is the rule book.
+_PRESET_LIMITS = frozenset({"minimum", "maximum", "maxItems", "maxLength"})
 
 
 def spec_path() -> Path:
@@ -58,6 +60,12 @@ def load_spec() -> Mapping[str, Any]:
 
 
 @functools.cache
+def extra_body_keys() -> frozenset[str]:
+    """The ``extra_body`` keys the spec knows (its ``ExtraBody`` schema's properties)."""
+    return frozenset(load_spec()["components"]["schemas"]["ExtraBody"]["properties"])
+
+
+@functools.cache
 def _create_validator() -> Draft202012Validator:
     spec = load_spec()
     resource = Resource.from_contents(dict(spec), default_specification=DRAFT202012)
@@ -72,7 +80,7 @@ def _field_name(path: list[str | int], message: str) -> str:
         missing = re.match(r"'([^']+)' is a required property", message)
         return missing.group(1) if missing else "body"
     parts = list(path)
-    if parts[0] == "extra_body" and len(parts) > 1 and parts[1] in _EXTRA_FIELDS:
+    if parts[0] == "extra_body" and len(parts) > 1 and parts[1] in extra_body_keys():
         parts = parts[1:]
     name = str(parts[0])
     for part in parts[1:]:
@@ -80,9 +88,11 @@ def _field_name(path: list[str | int], message: str) -> str:
     return name
 
 
-def _schema_problems(body: object) -> list[Problem]:
+def _schema_problems(body: object, *, preset_limits: bool = False) -> list[Problem]:
     problems = []
     for error in sorted(_create_validator().iter_errors(body), key=lambda e: list(e.path)):
+        if preset_limits and error.validator in _PRESET_LIMITS and error.absolute_path:
+            continue
         path = [p for p in error.absolute_path if isinstance(p, str | int)]
         problems.append(Problem(_field_name(path, error.message), error.message))
     return problems
@@ -100,7 +110,8 @@ def create_body_problems(
         return [Problem("body", f"must be a JSON object, not {type(body).__name__}")]
     problems = check_create_body(body, presets=presets, strict=strict)
     covered = {p.field for p in problems}
-    for problem in _schema_problems(body):
+    has_preset = isinstance(body.get("model"), str) and body["model"] in presets
+    for problem in _schema_problems(body, preset_limits=has_preset):
         if problem.field not in covered:
             problems.append(problem)
             covered.add(problem.field)

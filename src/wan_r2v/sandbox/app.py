@@ -4,6 +4,7 @@ Routes (``/v1/...`` from ``openapi/wan-r2v.yaml``; ``/_sandbox/...`` are the san
 
 - ``POST /v1/video/generations``: create a task (bearer key, spec + preset rules)
 - ``GET /v1/videos/{task_id}``, ``GET /v1/video/generations/{task_id}``: query a task
+- ``GET /v1/videos/{task_id}/content``: the gateway's download proxy (bearer key, Range)
 - ``GET|HEAD /_sandbox/files/{task_id}.mp4?expires=..&sig=..``: the result (Range, expiry)
 - ``/_sandbox/health|reset|advance|requests|count|faults|tasks|configure``: control
 
@@ -55,6 +56,7 @@ _QUERY_PATHS = (
     re.compile(r"^/v1/video/generations/(?P<id>[^/]+)$"),
 )
 _FILE_PATH = re.compile(r"^/_sandbox/files/(?P<id>[^/]+)\.mp4$")
+_CONTENT_PATH = re.compile(r"^/v1/videos/(?P<id>[^/]+)/content$")
 _CONTROL_PREFIX = "/_sandbox/"
 _JSON = "application/json"
 _HTML_PAGE = (
@@ -327,6 +329,9 @@ class SandboxApp:
         if match:
             allowed = ("GET", "HEAD")
             return ("download" if method in allowed else None), match["id"], allowed
+        match = _CONTENT_PATH.match(path)
+        if match:
+            return ("content" if method == "GET" else None), match["id"], ("GET",)
         return None, None, ()
 
     async def _api(self, scope: Scope, receive: Receive, send: Send, body: bytes) -> None:
@@ -479,6 +484,8 @@ class SandboxApp:
             reply = self._create(call, dialect)
         elif call.route == "query":
             reply = self._query(call, task_id or "", dialect)
+        elif call.route == "content":
+            reply = await self._content(call, task_id or "", headers, dialect, ranges=ranges)
         else:
             reply = await self._download(call, task_id or "", headers, ranges=ranges)
         if cut is not None and cut < 0:
@@ -492,7 +499,7 @@ class SandboxApp:
         fault = call.fault("dialect")
         if fault is not None:
             return dialect_style(fault)
-        if task_id is not None and call.route == "query":
+        if task_id is not None and call.route in ("query", "content"):
             task = self.state.find_task(task_id)
             if task is not None:
                 return task.dialect
@@ -565,6 +572,30 @@ class SandboxApp:
         task = self.state.find_task(task_id)
         if task is None:
             return self._error(404, f"No result for task {task_id!r}.", None, code="file_not_found")
+        return await self._video_reply(task, headers, ranges=ranges)
+
+    async def _content(
+        self,
+        call: _Call,
+        task_id: str,
+        headers: dict[str, str],
+        dialect: DialectStyle | None,
+        *,
+        ranges: bool = True,
+    ) -> Reply:
+        """The download proxy: the finished task's video, whatever its result URL's expiry."""
+        task = self.state.find_task(task_id)
+        if task is None:
+            return self._error(404, f"No task with id {task_id!r}.", dialect, code="task_not_found")
+        view = self.state.view(task, self._base_url(call.scope))
+        if view.snapshot.status != "completed":
+            message = f"Task {task_id!r} is {view.snapshot.status}; it has no video."
+            return self._error(400, message, dialect, code="task_not_completed")
+        return await self._video_reply(task, headers, ranges=ranges)
+
+    async def _video_reply(
+        self, task: TaskRecord, headers: dict[str, str], *, ranges: bool
+    ) -> Reply:
         data = await asyncio.to_thread(self._video, task)
         if not ranges:
             return Reply(200, data, "video/mp4", (("cache-control", "private, max-age=0"),))

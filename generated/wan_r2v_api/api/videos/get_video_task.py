@@ -7,6 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_response import ErrorResponse
+from ...models.flat_error import FlatError
 from ...models.video_task import VideoTask
 from ...types import Response
 
@@ -27,49 +28,177 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorResponse | VideoTask | None:
+) -> ErrorResponse | FlatError | VideoTask | None:
     if response.status_code == 200:
         response_200 = VideoTask.from_dict(response.json())
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ErrorResponse.from_dict(response.json())
+
+        def _parse_response_400(data: object) -> ErrorResponse | FlatError:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_answer_type_0 = ErrorResponse.from_dict(data)
+
+                return componentsschemas_error_answer_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_answer_type_1 = FlatError.from_dict(data)
+
+            return componentsschemas_error_answer_type_1
+
+        response_400 = _parse_response_400(response.json())
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ErrorResponse.from_dict(response.json())
+
+        def _parse_response_401(data: object) -> ErrorResponse | FlatError:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_answer_type_0 = ErrorResponse.from_dict(data)
+
+                return componentsschemas_error_answer_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_answer_type_1 = FlatError.from_dict(data)
+
+            return componentsschemas_error_answer_type_1
+
+        response_401 = _parse_response_401(response.json())
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ErrorResponse.from_dict(response.json())
+
+        def _parse_response_403(data: object) -> ErrorResponse | FlatError:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_answer_type_0 = ErrorResponse.from_dict(data)
+
+                return componentsschemas_error_answer_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_answer_type_1 = FlatError.from_dict(data)
+
+            return componentsschemas_error_answer_type_1
+
+        response_403 = _parse_response_403(response.json())
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ErrorResponse.from_dict(response.json())
+
+        def _parse_response_404(data: object) -> ErrorResponse | FlatError:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_answer_type_0 = ErrorResponse.from_dict(data)
+
+                return componentsschemas_error_answer_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_answer_type_1 = FlatError.from_dict(data)
+
+            return componentsschemas_error_answer_type_1
+
+        response_404 = _parse_response_404(response.json())
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = ErrorResponse.from_dict(response.json())
+
+        def _parse_response_429(data: object) -> ErrorResponse | FlatError:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_answer_type_0 = ErrorResponse.from_dict(data)
+
+                return componentsschemas_error_answer_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_answer_type_1 = FlatError.from_dict(data)
+
+            return componentsschemas_error_answer_type_1
+
+        response_429 = _parse_response_429(response.json())
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = ErrorResponse.from_dict(response.json())
+
+        def _parse_response_500(data: object) -> ErrorResponse | FlatError:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_answer_type_0 = ErrorResponse.from_dict(data)
+
+                return componentsschemas_error_answer_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_answer_type_1 = FlatError.from_dict(data)
+
+            return componentsschemas_error_answer_type_1
+
+        response_500 = _parse_response_500(response.json())
 
         return response_500
 
     if response.status_code == 502:
-        response_502 = ErrorResponse.from_dict(response.json())
+
+        def _parse_response_502(data: object) -> ErrorResponse | FlatError:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_answer_type_0 = ErrorResponse.from_dict(data)
+
+                return componentsschemas_error_answer_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_answer_type_1 = FlatError.from_dict(data)
+
+            return componentsschemas_error_answer_type_1
+
+        response_502 = _parse_response_502(response.json())
 
         return response_502
 
     if response.status_code == 503:
-        response_503 = ErrorResponse.from_dict(response.json())
+
+        def _parse_response_503(data: object) -> ErrorResponse | FlatError:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_answer_type_0 = ErrorResponse.from_dict(data)
+
+                return componentsschemas_error_answer_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_answer_type_1 = FlatError.from_dict(data)
+
+            return componentsschemas_error_answer_type_1
+
+        response_503 = _parse_response_503(response.json())
 
         return response_503
 
@@ -81,7 +210,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorResponse | VideoTask]:
+) -> Response[ErrorResponse | FlatError | VideoTask]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -94,8 +223,13 @@ def sync_detailed(
     task_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[ErrorResponse | VideoTask]:
+) -> Response[ErrorResponse | FlatError | VideoTask]:
     """Query a task (the gateway's documented path)
+
+     The task, flat. new-api puts the result URL only in `metadata.url`,
+    says `failed` for the upstream's FAILED, CANCELED and UNKNOWN, and
+    sets `completed_at` to the row's last update (so also while running).
+    An unknown id is a 404 here, or new-api's 400 `task_not_exist`.
 
     Args:
         task_id (str):
@@ -105,7 +239,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorResponse | VideoTask]
+        Response[ErrorResponse | FlatError | VideoTask]
     """
 
     kwargs = _get_kwargs(
@@ -123,8 +257,13 @@ def sync(
     task_id: str,
     *,
     client: AuthenticatedClient,
-) -> ErrorResponse | VideoTask | None:
+) -> ErrorResponse | FlatError | VideoTask | None:
     """Query a task (the gateway's documented path)
+
+     The task, flat. new-api puts the result URL only in `metadata.url`,
+    says `failed` for the upstream's FAILED, CANCELED and UNKNOWN, and
+    sets `completed_at` to the row's last update (so also while running).
+    An unknown id is a 404 here, or new-api's 400 `task_not_exist`.
 
     Args:
         task_id (str):
@@ -134,7 +273,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorResponse | VideoTask
+        ErrorResponse | FlatError | VideoTask
     """
 
     return sync_detailed(
@@ -147,8 +286,13 @@ async def asyncio_detailed(
     task_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[ErrorResponse | VideoTask]:
+) -> Response[ErrorResponse | FlatError | VideoTask]:
     """Query a task (the gateway's documented path)
+
+     The task, flat. new-api puts the result URL only in `metadata.url`,
+    says `failed` for the upstream's FAILED, CANCELED and UNKNOWN, and
+    sets `completed_at` to the row's last update (so also while running).
+    An unknown id is a 404 here, or new-api's 400 `task_not_exist`.
 
     Args:
         task_id (str):
@@ -158,7 +302,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorResponse | VideoTask]
+        Response[ErrorResponse | FlatError | VideoTask]
     """
 
     kwargs = _get_kwargs(
@@ -174,8 +318,13 @@ async def asyncio(
     task_id: str,
     *,
     client: AuthenticatedClient,
-) -> ErrorResponse | VideoTask | None:
+) -> ErrorResponse | FlatError | VideoTask | None:
     """Query a task (the gateway's documented path)
+
+     The task, flat. new-api puts the result URL only in `metadata.url`,
+    says `failed` for the upstream's FAILED, CANCELED and UNKNOWN, and
+    sets `completed_at` to the row's last update (so also while running).
+    An unknown id is a 404 here, or new-api's 400 `task_not_exist`.
 
     Args:
         task_id (str):
@@ -185,7 +334,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorResponse | VideoTask
+        ErrorResponse | FlatError | VideoTask
     """
 
     return (

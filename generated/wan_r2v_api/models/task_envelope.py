@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.relay_task import RelayTask
+
+
+T = TypeVar("T", bound="TaskEnvelope")
+
+
+@_attrs_define
+class TaskEnvelope:
+    """new-api's envelope on `/v1/video/generations/{task_id}`.
+
+    Attributes:
+        code (str): `success`
+        data (RelayTask): new-api's task row, as its envelope carries it.
+        message (str | Unset):
+    """
+
+    code: str
+    data: RelayTask
+    message: str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        code = self.code
+
+        data = self.data.to_dict()
+
+        message = self.message
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "code": code,
+                "data": data,
+            }
+        )
+        if message is not UNSET:
+            field_dict["message"] = message
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.relay_task import RelayTask  # noqa: PLC0415
+
+        d = dict(src_dict)
+        code = d.pop("code")
+
+        data = RelayTask.from_dict(d.pop("data"))
+
+        message = d.pop("message", UNSET)
+
+        task_envelope = cls(
+            code=code,
+            data=data,
+            message=message,
+        )
+
+        task_envelope.additional_properties = d
+        return task_envelope
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
