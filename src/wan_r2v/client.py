@@ -27,6 +27,7 @@ from ._core import (
     Sleep,
     Stream,
     as_transport_error,
+    over_time_limit,
 )
 from ._download import sink_for
 from ._gate import Gate
@@ -137,12 +138,30 @@ class Client(BaseClient[httpx.Client, Gate]):
         time.sleep(seconds)
 
     def _send(self, request: RequestSpec) -> Outcome:
+        limit = request.time_limit
         try:
-            with self._gate.slot(request.timeout.pool):
-                response = self._http.request(**request.httpx_kwargs)
+            if limit is None:
+                with self._gate.slot(request.timeout.pool):
+                    response = self._http.request(**request.httpx_kwargs)
+                return Exchange(response.status_code, response.headers, response.content)
+            # httpx bounds each read, not the request: a gateway trickling a byte at a
+            # time would hold it forever. Read the body in chunks and stop at the limit;
+            # each read of a silent gateway is bounded by the (clipped) read timeout.
+            deadline = time.monotonic() + limit
+            with (
+                self._gate.slot(request.timeout.pool),
+                self._http.stream(**request.httpx_kwargs) as response,
+            ):
+                chunks = []
+                for chunk in response.iter_bytes():
+                    chunks.append(chunk)
+                    if time.monotonic() > deadline:
+                        return over_time_limit(limit)
+                if time.monotonic() > deadline:
+                    return over_time_limit(limit)
         except HTTPX_FAILURES as exc:
             return as_transport_error(exc)
-        return Exchange(response.status_code, response.headers, response.content)
+        return Exchange(response.status_code, response.headers, b"".join(chunks))
 
     def _stream(self, action: Stream) -> Path | Interrupted | Outcome:
         try:

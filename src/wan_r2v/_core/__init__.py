@@ -50,6 +50,8 @@ from ._requests import (
     build_get_request,
     check_task_id,
     clip_timeout,
+    over_time_limit,
+    whole_request_limit,
 )
 from ._retry import Failure, backoff_delay, final_error, is_transient, retry_delay
 from ._task_parsing import (
@@ -99,6 +101,7 @@ __all__ = [
     "get_flow",
     "is_transient",
     "map_status",
+    "over_time_limit",
     "parse_progress",
     "parse_task",
     "parse_time",
@@ -115,4 +118,5 @@ __all__ = [
     "same_origin",
     "unwrap_task",
     "wait_flow",
+    "whole_request_limit",
 ]

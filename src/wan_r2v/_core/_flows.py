@@ -43,7 +43,6 @@ from ._requests import (
     build_create_request,
     build_get_request,
     check_task_id,
-    clip_timeout,
 )
 from ._retry import Failure, final_error, is_transient, retry_delay
 
@@ -153,7 +152,7 @@ def _attempts(
     attempt = 0
     while True:
         remaining = None if deadline is None else deadline - ctx.clock()
-        outcome = yield Send(request.with_timeout(clip_timeout(request.timeout, remaining)))
+        outcome = yield Send(request.within(remaining))
         try:
             return read(outcome)
         except WanR2VError as error:

@@ -34,6 +34,8 @@ __all__ = [
     "build_get_request",
     "check_task_id",
     "clip_timeout",
+    "over_time_limit",
+    "whole_request_limit",
     "gateway_headers",
     "require_gateway",
 ]
@@ -64,6 +66,9 @@ class RequestSpec:
     headers: Mapping[str, str] = attrs.field(factory=dict, repr=False)
     content: bytes | None = attrs.field(default=None, repr=False)
     timeout: httpx.Timeout = attrs.field(repr=False)
+    #: Seconds the whole request may take, answer body included (None: only `timeout`'s
+    #: per-phase bounds). The shells enforce it; httpx bounds each read, not the request.
+    time_limit: float | None = attrs.field(default=None, repr=False)
 
     @property
     def path(self) -> str:
@@ -85,6 +90,38 @@ class RequestSpec:
     def with_timeout(self, timeout: httpx.Timeout) -> RequestSpec:
         """The same request with another timeout (itself when the timeout is the same object)."""
         return self if timeout is self.timeout else attrs.evolve(self, timeout=timeout)
+
+    def within(self, remaining: float | None) -> RequestSpec:
+        """The request cut to a deadline `remaining` s away: each phase and the whole request.
+
+        Never below MIN_REQUEST_TIMEOUT, so the last poll before a deadline can answer.
+        """
+        if remaining is None:
+            return self
+        cap = max(remaining, MIN_REQUEST_TIMEOUT)
+        limit = cap if self.time_limit is None else min(self.time_limit, cap)
+        return attrs.evolve(self, timeout=clip_timeout(self.timeout, remaining), time_limit=limit)
+
+
+def whole_request_limit(timeout: httpx.Timeout) -> float | None:
+    """The whole-request time limit of an API call: the longest phase bound of `timeout`.
+
+    ``timeout=30`` (30 s per phase) means the complete answer within 30 s too;
+    the default ``Timeout(60, connect=10)`` gives 60 s. None when no phase is bounded.
+    """
+    bounds = [v for v in (timeout.connect, timeout.read, timeout.write, timeout.pool) if v]
+    return max(bounds) if bounds else None
+
+
+def over_time_limit(limit: float) -> httpx.ReadTimeout:
+    """The transport error of a request cut at its whole-request time limit.
+
+    A read timeout: the request may have reached the gateway, so a create that
+    meets it is reported as possibly created, never resent.
+    """
+    return httpx.ReadTimeout(
+        f"no complete answer within the whole-request time limit of {limit:g} s"
+    )
 
 
 def clip_timeout(timeout: httpx.Timeout, remaining: float | None) -> httpx.Timeout:
@@ -146,6 +183,7 @@ def _spec(
         headers=all_headers,
         content=content,
         timeout=timeout,
+        time_limit=whole_request_limit(timeout),
     )
 
 

@@ -1,0 +1,74 @@
+"""Whole-request deadlines over real TCP: a gateway trickling its answer cannot hold a call.
+
+httpx bounds each read, not the request; these gateways send a byte every
+0.25 s, so no read ever times out. Real time, real sockets, both clients.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from _harness import PARAMS, open_facade
+from _peer import Peer, Reply, Request
+from _scenarios import CREATE, QUERY, task, trickled
+
+from wan_r2v import APITimeoutError, TaskMayExistError, WaitTimeoutError
+
+EVERY = 0.25
+#: "Within about a second": the last poll before a deadline still gets 1 s to answer,
+#: and the sync client notices the deadline at the next trickled byte.
+SLACK = 1.0 + EVERY + 0.5
+
+
+def test_wait_ends_within_a_second_of_its_deadline(hostile: Peer, mode: str) -> None:
+    hostile.route("GET", QUERY, trickled(task(), every=EVERY))
+    with open_facade(mode, base_url=hostile.url, real_time=True, timeout=30) as facade:
+        started = time.monotonic()
+        with pytest.raises(WaitTimeoutError):
+            facade.wait("task_hostile_1", timeout=2.0, poll_interval=0.5)
+        elapsed = time.monotonic() - started
+    assert 2.0 <= elapsed < 2.0 + SLACK, elapsed
+    assert 1 <= hostile.count("GET", QUERY) <= 3
+
+
+def test_a_create_is_cut_at_its_time_limit_and_never_resent(hostile: Peer, mode: str) -> None:
+    hostile.route("POST", CREATE, trickled(task(), every=EVERY))
+    with open_facade(mode, base_url=hostile.url, real_time=True, timeout=1.5) as facade:
+        started = time.monotonic()
+        with pytest.raises(TaskMayExistError, match="time limit of 1.5 s"):
+            facade.create(**PARAMS)
+        elapsed = time.monotonic() - started
+    assert 1.5 <= elapsed < 1.5 + EVERY + 0.5, elapsed
+    assert hostile.count("POST", CREATE) == 1
+
+
+def test_a_get_is_cut_at_its_time_limit(hostile: Peer, mode: str) -> None:
+    hostile.route("GET", QUERY, trickled(task(), every=EVERY))
+    with open_facade(
+        mode, base_url=hostile.url, real_time=True, timeout=1.0, max_retries=0
+    ) as facade:
+        started = time.monotonic()
+        with pytest.raises(APITimeoutError, match="time limit of 1 s"):
+            facade.get("task_hostile_1")
+        elapsed = time.monotonic() - started
+    assert 1.0 <= elapsed < 1.0 + EVERY + 0.5, elapsed
+
+
+def test_async_cuts_a_trickled_head_too(hostile: Peer) -> None:
+    """Async cancels the whole request, status line and headers included."""
+
+    def head_trickle(req: Request, out: Reply) -> None:
+        body = json.dumps(task()).encode()
+        head = f"HTTP/1.1 200 OK\r\nContent-Length: {len(body)}\r\n" + "X-Pad: " + "x" * 200
+        out.trickle(head.encode() + b"\r\n\r\n" + body, every=EVERY)
+
+    hostile.route("POST", CREATE, head_trickle)
+    with open_facade("async", base_url=hostile.url, real_time=True, timeout=1.0) as facade:
+        started = time.monotonic()
+        with pytest.raises(TaskMayExistError):
+            facade.create(**PARAMS)
+        elapsed = time.monotonic() - started
+    assert elapsed < 1.0 + 0.5, elapsed
+    assert hostile.count("POST", CREATE) == 1
