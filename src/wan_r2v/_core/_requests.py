@@ -34,10 +34,10 @@ __all__ = [
     "build_get_request",
     "check_task_id",
     "clip_timeout",
-    "over_time_limit",
-    "whole_request_limit",
     "gateway_headers",
+    "over_time_limit",
     "require_gateway",
+    "whole_request_limit",
 ]
 
 MAX_TASK_ID_LENGTH = 256
