@@ -62,7 +62,7 @@ def test_the_deadline_is_real_and_the_error_carries_the_last_task() -> None:
         make_client(gateway, clock).wait("task_1", timeout=60, poll_interval=5)
     assert clock.now - start <= 60
     assert info.value.task.id == "task_1" and info.value.task.progress == 30
-    assert "wait('task_1') again" in str(info.value)
+    assert "wait for task_1 again to resume" in str(info.value)
     assert gateway.count("GET") == 13  # at 0, 5, ..., 60 s
     assert isinstance(info.value, TimeoutError)
 

@@ -141,7 +141,7 @@ def _resolve_size(
         problems.append(
             Problem(
                 "size",
-                f"size={size!r} and aspect={aspect!r} ({resolved}) disagree; give one of them",
+                f"size {size} and aspect {aspect} ({resolved}) disagree; give one of them",
             )
         )
     return resolved

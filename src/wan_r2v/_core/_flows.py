@@ -24,7 +24,7 @@ import httpx
 
 from .._config import ClientConfig
 from ..errors import DownloadError, TaskFailedError, WaitTimeoutError, WanR2VError
-from ..task import GenerationResult, Task
+from ..task import GenerationResult, Task, TaskStatus
 from ._answers import NOT_SENT_ERRORS, Exchange, read_task, retry_after_of
 from ._create_body import CreateParams, build_create_body
 from ._download_plan import (
@@ -195,11 +195,22 @@ def get_flow(ctx: FlowContext, task_id: str, *, deadline: float | None = None) -
     return (yield from _attempts(ctx, request, read, is_create=False, deadline=deadline))
 
 
+#: How a status reads in a sentence: "task X has failed", never "task X is failed".
+_STATUS_PHRASES = {
+    TaskStatus.QUEUED: "is queued",
+    TaskStatus.RUNNING: "is running",
+    TaskStatus.SUCCEEDED: "has succeeded",
+    TaskStatus.FAILED: "has failed",
+    TaskStatus.CANCELLED: "was cancelled",
+    TaskStatus.UNKNOWN: "is in an unknown state",
+}
+
+
 def _describe(task: Task) -> str:
     word = (
         f" ({task.raw_status})" if task.raw_status and task.raw_status != task.status.value else ""
     )
-    return f"task {task.id} is {task.status.value}{word}"
+    return f"task {task.id} {_STATUS_PHRASES.get(task.status, f'is {task.status.value}')}{word}"
 
 
 def finish(task: Task, *, raise_on_failure: bool) -> Task:
@@ -266,7 +277,7 @@ def wait_flow(
             last = known if known is not None else Task(id=task_id)
             raise WaitTimeoutError(
                 f"{_describe(last)} ({last.progress}%) after waiting {timeout:g} s; it goes on: "
-                f"wait({task_id!r}) again to resume",
+                f"wait for {task_id} again to resume",
                 last,
             ) from last_error
         yield Sleep(
@@ -285,7 +296,7 @@ def download_flow(
     if not task.succeeded:
         finish(task, raise_on_failure=True)
         raise DownloadError(
-            f"{_describe(task)} ({task.progress}%), not finished: wait() for it first"
+            f"{_describe(task)} ({task.progress}%), not finished: wait for it first"
         )
     if task.video_url is None:
         raise DownloadError(f"task {task.id} succeeded but the answer holds no video URL")

@@ -219,9 +219,9 @@ def check_task_id(task_id: object, *, secret: str | None = None) -> str:
         or not task_id.strip(".")  # "." is a dot segment: /v1/videos/. is /v1/videos/
         or _FORBIDDEN_IN_TASK_ID.search(task_id)
     ):
-        problem = f"{task_id!r} holds '/', '..', '?', '#', '%' or '\\', or is only dots; pass the id exactly as create() returned it"
+        problem = f"{task_id!r} holds '/', '..', '?', '#', '%' or '\\', or is only dots; pass the task id exactly as the gateway gave it"
     elif _has_invisible(task_id):
-        problem = f"{task_id!r} holds whitespace, control or invisible characters; pass the id exactly as create() returned it"
+        problem = f"{task_id!r} holds whitespace, control or invisible characters; pass the task id exactly as the gateway gave it"
     if problem is not None:
         raise ValidationError([Problem("task_id", redact(problem, secret))])
     assert isinstance(task_id, str)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import attrs
+
 from .._validation import SHOT_TYPES
 from .._version import __version__ as VERSION
+from ..errors import Problem
 from ..presets import SEED_MAX, SEED_MIN
 from ._batch import add_batch_parser
 from ._exit_codes import EXIT_CODE_HELP
@@ -17,9 +21,12 @@ __all__ = [
     "API_KEY_FLAG",
     "ENV_API_KEY",
     "ENV_BASE_URL",
+    "Invalid",
     "Parser",
     "build_parser",
     "find_flag_values",
+    "flag_for",
+    "parse_problems",
     "split_command",
 ]
 
@@ -49,14 +56,38 @@ def _epilog() -> str:
     return "\n".join(lines)
 
 
+@attrs.frozen
+class Invalid:
+    """A flag's value that failed its check while parsing: kept, to be listed with the other problems."""
+
+    flag: str
+    message: str
+
+
 class Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose help and errors go through a writer (which redacts secrets)."""
+    """An ArgumentParser whose help and errors go through a writer (which redacts secrets).
+
+    Long options must be spelled out (``--vid`` is not ``--video``: an abbreviation
+    would silently change meaning when a flag is added). A value that fails its type
+    or choice check does not stop the parse: it becomes an `Invalid` in the namespace,
+    so that `parse_problems` lists it together with everything else that is wrong.
+    """
 
     def __init__(
         self, *args: Any, writer: Callable[[str, bool], None] | None = None, **kwargs: Any
     ) -> None:
+        kwargs.setdefault("allow_abbrev", False)
         super().__init__(*args, **kwargs)
         self.writer = writer
+
+    def _get_values(self, action: argparse.Action, arg_strings: list[str]) -> Any:
+        if action.nargs in (argparse.PARSER, argparse.REMAINDER):
+            return super()._get_values(action, arg_strings)
+        try:
+            return super()._get_values(action, arg_strings)
+        except argparse.ArgumentError as exc:
+            flag = max(action.option_strings, key=len) if action.option_strings else action.dest
+            return Invalid(flag, exc.message)
 
     def _print_message(self, message: str, file: Any = None) -> None:
         if not message:
@@ -67,16 +98,14 @@ class Parser(argparse.ArgumentParser):
             self.writer(message, file is sys.stderr)
 
 
-def _int_in(low: int, high: int, what: str) -> Callable[[str], int]:
+def _int_in(low: int, high: int) -> Callable[[str], int]:
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"{what} must be a whole number, not {text!r}"
-            ) from None
+            raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
         if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{what} must be in {low}..{high}, not {value}")
+            raise argparse.ArgumentTypeError(f"must be in {low}..{high}, not {value}")
         return value
 
     return parse
@@ -180,8 +209,7 @@ def _add_create_fields(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "-p",
         "--prompt",
-        required=True,
-        help="what happens; name references character1, character2, ...",
+        help="what happens; name references character1, character2, ... (required)",
     )
     group.add_argument(
         "--video",
@@ -197,12 +225,12 @@ def _add_create_fields(parser: argparse.ArgumentParser) -> None:
         action="append",
         help="reference image URL (repeatable)",
     )
-    size = group.add_mutually_exclusive_group()
-    size.add_argument(
+    # --size or --aspect: the library judges a pair (it lists a disagreement with the rest)
+    group.add_argument(
         "--size", metavar="W*H", help="output size, e.g. 1280*720 (must suit the model)"
     )
-    size.add_argument(
-        "--aspect", metavar="W:H", help="output aspect, e.g. 16:9, 9:16, 1:1, 4:3, 3:4"
+    group.add_argument(
+        "--aspect", metavar="W:H", help="output aspect, e.g. 16:9, 9:16, 1:1, 4:3, 3:4 (or --size)"
     )
     group.add_argument(
         "--duration",
@@ -235,7 +263,7 @@ def _add_create_fields(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--seed",
-        type=_int_in(SEED_MIN, SEED_MAX, "--seed"),
+        type=_int_in(SEED_MIN, SEED_MAX),
         metavar="N",
         help=f"{SEED_MIN} (random) or 0..{SEED_MAX}",
     )
@@ -386,3 +414,72 @@ def split_command(argv: Sequence[str]) -> tuple[list[str], str | None, list[str]
             return list(argv[:index]), arg, list(argv[index + 1 :])
         index += 2 if arg in _VALUE_FLAGS else 1
     return list(argv), None, []
+
+
+def _subparser(parser: argparse.ArgumentParser, command: str | None) -> argparse.ArgumentParser:
+    """The parser of `command` (the top-level parser when there is none)."""
+    for action in parser._actions:  # argparse keeps no public list of its subparsers
+        if isinstance(action, argparse._SubParsersAction) and command in action.choices:
+            chosen: argparse.ArgumentParser = action.choices[command]
+            return chosen
+    return parser
+
+
+def _long_flags(parser: argparse.ArgumentParser) -> dict[str, str]:
+    """Each destination's longest option string, e.g. ``{"videos": "--video"}``."""
+    flags: dict[str, str] = {}
+    for action in parser._actions:
+        if action.option_strings:
+            flags.setdefault(action.dest, max(action.option_strings, key=len))
+    return flags
+
+
+def flag_for(parser: argparse.ArgumentParser, command: str | None, field: str) -> str | None:
+    """The flag that sets a request field (``videos[1]`` -> ``--video #2``), if one does."""
+    name, _, index = field.partition("[")
+    flag = _long_flags(_subparser(parser, command)).get(name)
+    if flag is None:
+        return None
+    position = index.rstrip("]")
+    return f"{flag} #{int(position) + 1}" if position.isdigit() else flag
+
+
+def parse_problems(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, unknown: Sequence[str]
+) -> list[Problem]:
+    """What parsing found wrong: bad values (cleared from `args`) and unknown words, in order."""
+    problems: list[Problem] = []
+    for dest, value in vars(args).items():
+        values = value if isinstance(value, list) else [value]
+        bad = [v for v in values if isinstance(v, Invalid)]
+        if not bad:
+            continue
+        problems += [Problem(dest, v.message) for v in bad]
+        kept = [v for v in values if not isinstance(v, Invalid)]
+        setattr(args, dest, (kept or None) if isinstance(value, list) else None)
+    command = getattr(args, "command", None)
+    where = f"wan-r2v {command}" if command else "wan-r2v"
+    known = [o for o in _option_strings(_subparser(parser, command)) if o.startswith("--")]
+    after_option = False
+    for word in unknown:
+        if word.startswith("-") and word != "-":
+            option = word.partition("=")[0]
+            close = difflib.get_close_matches(option, known, n=1, cutoff=0.6)
+            prefixed = [o for o in known if o.startswith(option)] if option.startswith("--") else []
+            guess = prefixed[0] if len(prefixed) == 1 else (close[0] if close else None)
+            message = f"is not an option of `{where}`" + (
+                f"; did you mean {guess}?" if guess else ""
+            )
+            if prefixed and option.startswith("--"):
+                message += " (long options are never abbreviated)"
+            problems.append(Problem(option, message))
+            after_option = "=" not in word
+        elif after_option:
+            after_option = False  # most likely the unknown option's value: said once above
+        else:
+            problems.append(Problem(word, f"is not an argument of `{where}`"))
+    return problems
+
+
+def _option_strings(parser: argparse.ArgumentParser) -> list[str]:
+    return [o for action in parser._actions for o in action.option_strings]

@@ -13,7 +13,7 @@ import attrs
 
 from .._extras import sandbox_missing
 from .._mp4info import Mp4InfoError, read_mp4_info
-from ..errors import TargetExistsError
+from ..errors import Problem, TargetExistsError, ValidationError
 from ..presets import PRESETS, Preset
 from ..task import Task
 from ._args import ENV_API_KEY, ENV_BASE_URL
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COMMANDS",
+    "REQUEST_COMMANDS",
     "CommandContext",
     "Handled",
     "UsageError",
@@ -67,6 +68,8 @@ class CommandContext:
     environ: Mapping[str, str]
     #: Forwarded arguments (only the `sandbox` subcommand takes them).
     extra: Sequence[str] = ()
+    #: What parsing found wrong (bad values, unknown options), listed with the request's problems.
+    problems: Sequence[Problem] = ()
 
     @property
     def quiet(self) -> bool:
@@ -251,8 +254,14 @@ class Handled(Exception):
 
 def _build_request(ctx: CommandContext, kwargs: dict[str, Any]) -> dict[str, Any]:
     """The validated wire body (nothing sent, no configuration needed)."""
-    with _client(ctx, dry_run=True) as offline:
-        return offline.build_request(**kwargs)
+    try:
+        with _client(ctx, dry_run=True) as offline:
+            body = offline.build_request(**kwargs)
+    except ValidationError as exc:
+        raise ValidationError([*ctx.problems, *exc.problems]) from None
+    if ctx.problems:
+        raise ValidationError(ctx.problems)
+    return body
 
 
 def _create(ctx: CommandContext, client: Client, kwargs: dict[str, Any]) -> Task:
@@ -336,7 +345,9 @@ def cmd_download(ctx: CommandContext) -> int:
         try:
             path = client.download(task_id, ctx.args.path, overwrite=ctx.args.overwrite)
         except TargetExistsError as exc:
-            raise UsageError(f"{exc} (here: drop --no-overwrite, or choose another path)") from None
+            raise UsageError(
+                f"{exc.filename} exists; drop --no-overwrite or choose another path"
+            ) from None
         except KeyboardInterrupt:
             ctx.console.err(
                 "interrupted; no file was left. Resume with: "
@@ -427,6 +438,9 @@ def cmd_sandbox(ctx: CommandContext) -> int:
     except KeyboardInterrupt:
         return ExitCode.OK
 
+
+#: Commands that validate a request: they list parsing problems together with the request's.
+REQUEST_COMMANDS = frozenset({"create", "generate"})
 
 COMMANDS: Mapping[str, Callable[[CommandContext], int]] = {
     "generate": cmd_generate,

@@ -21,11 +21,22 @@ from ._args import (
     API_KEY_FLAG,
     ENV_API_KEY,
     ENV_BASE_URL,
+    Parser,
     build_parser,
     find_flag_values,
+    flag_for,
+    parse_problems,
     split_command,
 )
-from ._commands import COMMANDS, CommandContext, Handled, UsageError, resume_hint, task_summary
+from ._commands import (
+    COMMANDS,
+    REQUEST_COMMANDS,
+    CommandContext,
+    Handled,
+    UsageError,
+    resume_hint,
+    task_summary,
+)
 from ._console import Console
 from ._exit_codes import ExitCode, exit_code_for
 
@@ -97,10 +108,10 @@ def _run(
     extra: list[str] = []
     try:
         if command == "sandbox":
-            args = parser.parse_args([*global_args, "sandbox"])
+            args, unknown = parser.parse_known_args([*global_args, "sandbox"])
             extra = rest
         else:
-            args = parser.parse_args(argv)
+            args, unknown = parser.parse_known_args(argv)
     except SystemExit as exc:  # --help, or a usage error argparse already reported
         if exc.code in (0, None):
             return ExitCode.OK
@@ -109,8 +120,13 @@ def _run(
             error = {"type": "UsageError", "message": message, "exit_code": int(ExitCode.USAGE)}
             console.json({"error": error})
         return ExitCode.USAGE
-    ctx = CommandContext(args=args, console=console, environ=env, extra=extra)
+    problems = parse_problems(parser, args, unknown)
+    ctx = CommandContext(
+        args=args, console=console, environ=env, extra=extra, problems=tuple(problems)
+    )
     try:
+        if problems and args.command not in REQUEST_COMMANDS:
+            raise ValidationError(problems)  # (create and generate list them with the request's)
         return int(COMMANDS[args.command](ctx))
     except Handled as handled:
         return handled.code
@@ -119,6 +135,9 @@ def _run(
         return ExitCode.INTERRUPTED
     except UsageError as exc:
         return _report(ctx, exc, ExitCode.USAGE, "UsageError", str(exc))
+    except ValidationError as exc:
+        message = _problems_text(parser, args.command, exc)
+        return _report(ctx, exc, ExitCode.USAGE, type(exc).__name__, message, parser=parser)
     except WanR2VError as exc:
         return _report(ctx, exc, exit_code_for(exc), type(exc).__name__, exc.message)
     except (
@@ -146,8 +165,25 @@ def _hint(ctx: CommandContext, exc: BaseException) -> str | None:
     return None
 
 
+def _problems_text(parser: Parser, command: str, exc: ValidationError) -> str:
+    """The problems in the command line's words: each field as the flag that sets it."""
+    count = len(exc.problems)
+    lines = [f"nothing was sent: {count} {'problem' if count == 1 else 'problems'} to fix:"]
+    for problem in exc.problems:
+        where = flag_for(parser, command, problem.field) or problem.field
+        lines.append(f"  - {where}: {problem.message}")
+    lines.append(f"see: wan-r2v {command} --help")
+    return "\n".join(lines)
+
+
 def _report(
-    ctx: CommandContext, exc: BaseException, code: ExitCode, kind: str, message: str
+    ctx: CommandContext,
+    exc: BaseException,
+    code: ExitCode,
+    kind: str,
+    message: str,
+    *,
+    parser: Parser | None = None,
 ) -> int:
     ctx.console.err(f"error: {message}")
     hint = _hint(ctx, exc)
@@ -158,7 +194,15 @@ def _report(
         if hint:
             error["hint"] = hint
         if isinstance(exc, ValidationError):
-            error["problems"] = [{"field": p.field, "message": p.message} for p in exc.problems]
+            error["problems"] = [
+                {"field": p.field, "message": p.message}
+                | (
+                    {"flag": flag}
+                    if parser and (flag := flag_for(parser, ctx.args.command, p.field))
+                    else {}
+                )
+                for p in exc.problems
+            ]
         if isinstance(exc, APIError):
             for name in ("status_code", "code", "type", "param", "request_id"):
                 error[name if name != "type" else "error_type"] = getattr(exc, name)
