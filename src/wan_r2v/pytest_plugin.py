@@ -12,7 +12,7 @@ sets it up for one test::
         assert wan_r2v_sandbox.count("create") == 3
 
 Options: ``clock``, ``duration``, ``poll_steps``, ``url_ttl``, ``fps``,
-``api_key`` and ``faults`` reconfigure the shared server; ``presets``,
+``api_key``, ``dialect`` and ``faults`` reconfigure the shared server; ``presets``,
 ``strict`` and ``public_url`` start a server of the test's own.
 
 Every install of wan-r2v registers this plugin (``pytest11`` entry point), also
@@ -36,7 +36,7 @@ __all__ = ["MARKER", "wan_r2v_sandbox", "wan_r2v_sandbox_server"]
 MARKER = "wan_r2v_sandbox"
 #: Marker options the shared server can take on for one test.
 _SHARED_OPTIONS = frozenset(
-    {"clock", "duration", "poll_steps", "url_ttl", "fps", "api_key", "faults"}
+    {"clock", "duration", "poll_steps", "url_ttl", "fps", "api_key", "dialect", "faults"}
 )
 
 

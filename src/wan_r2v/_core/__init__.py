@@ -14,6 +14,7 @@ from ._answers import (
     retry_after_of,
 )
 from ._create_body import CreateParams, build_create_body, pick_preset
+from ._fields import RequestField, request_field_names, request_fields
 from ._download_plan import (
     BodyPlan,
     Interrupted,
@@ -78,6 +79,7 @@ __all__ = [
     "Outcome",
     "PartialFile",
     "Report",
+    "RequestField",
     "RequestSpec",
     "Resume",
     "Send",
@@ -110,6 +112,8 @@ __all__ = [
     "poll_delay",
     "read_task",
     "redact",
+    "request_field_names",
+    "request_fields",
     "resolve_video_url",
     "resume_point",
     "retry_after_of",

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from ._faults import KINDS, parse_faults
 from ._lifecycle import CLOCK_MODES
 from ._server import bind_socket, make_server
-from ._state import DEFAULT_API_KEY, SandboxConfig, SandboxState
+from ._state import DEFAULT_API_KEY, DIALECTS, SandboxConfig, SandboxState
 from .app import SandboxApp
 
 __all__ = ["build_parser", "main"]
@@ -62,6 +62,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="a fault rule for every request, e.g. '429;count=2;retry_after=1' (repeatable)",
     )
     parser.add_argument(
+        "--dialect",
+        choices=DIALECTS,
+        default="uniall",
+        help="uniall: the gateway's own answers; new-api: the relay's exactly (envelope, "
+        "flat errors, 400 task_not_exist, X-Oneapi-Request-Id, no Retry-After)",
+    )
+    parser.add_argument(
         "--public-url", default=None, help="base of result URLs (default: the request's Host)"
     )
     parser.add_argument(
@@ -88,6 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             url_ttl=args.url_ttl,
             fps=args.fps,
             public_url=args.public_url,
+            dialect=args.dialect,
         )
     except ValueError as exc:
         parser.error(str(exc))

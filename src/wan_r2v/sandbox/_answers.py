@@ -22,6 +22,9 @@ __all__ = [
     "dialect_error",
     "dialect_task",
     "error_answer",
+    "new_api_create",
+    "new_api_envelope",
+    "new_api_video",
     "query_answer",
 ]
 
@@ -62,14 +65,27 @@ class TaskView:
     video_url: str | None
     error_code: str | None = None
     error_message: str | None = None
+    #: new-api's database row number of the task (its envelope's ``data.id``).
+    row: int = 0
+    #: Unix time of the task's last change (new-api's ``completed_at``/``updated_at``).
+    updated_at: int = 0
 
 
 @attrs.frozen(kw_only=True)
 class DialectStyle:
-    """How the dialect answers: wrapped in an envelope or not, where the URL goes."""
+    """How the dialect answers: wrapped in an envelope or not, where the URL goes.
+
+    `new_api`: answer exactly as new-api does (`new_api_create`, `new_api_video`,
+    `new_api_envelope`, flat errors, 400 ``task_not_exist``, no Retry-After).
+    """
 
     envelope: bool = True
     url_key: str = "result_url"  # or "metadata"
+    new_api: bool = False
+
+
+#: The sandbox answering as new-api (`SandboxConfig.dialect` ``"new-api"``).
+NEW_API = DialectStyle(new_api=True)
 
 
 def default_error(status: int) -> tuple[str, str]:
@@ -177,4 +193,79 @@ def dialect_task(view: TaskView, style: DialectStyle) -> JSON:
             data["result_url"] = view.video_url
     if not style.envelope:
         return data
+    return {"code": "success", "message": "", "data": data}
+
+
+#: new-api's words on ``/v1/videos/{id}`` (the upstream's FAILED, CANCELED, UNKNOWN all read failed).
+_NEW_API_VIDEO_WORDS: Mapping[str, str] = {
+    "queued": "queued",
+    "in_progress": "in_progress",
+    "completed": "completed",
+    "failed": "failed",
+    "unknown": "failed",
+}
+#: new-api's task row words (``/v1/video/generations/{id}``'s envelope).
+_NEW_API_ROW_WORDS: Mapping[str, str] = {
+    "queued": "QUEUED",
+    "in_progress": "IN_PROGRESS",
+    "completed": "SUCCESS",
+    "failed": "FAILURE",
+}
+
+
+def new_api_create(view: TaskView) -> JSON:
+    """new-api's create answer."""
+    return {
+        "id": view.id,
+        "task_id": view.id,
+        "object": "video",
+        "model": view.model,
+        "status": "queued",
+        "progress": 0,
+        "created_at": view.created_at,
+    }
+
+
+def new_api_video(view: TaskView) -> JSON:
+    """new-api's ``GET /v1/videos/{id}``: the URL only in metadata.url, completed_at always set."""
+    word = view.snapshot.status
+    answer: JSON = {
+        "id": view.id,
+        "object": "video",
+        "model": view.model,
+        "status": _NEW_API_VIDEO_WORDS.get(word, word),  # an odd word (fault) as it is
+        "progress": view.snapshot.progress,
+        "created_at": view.created_at,
+        "completed_at": view.updated_at,  # the row's last update, also while running
+    }
+    if view.video_url is not None:
+        answer["metadata"] = {"url": view.video_url}
+    if answer["status"] == "failed":
+        answer["error"] = {
+            "code": view.error_code or "generation_failed",
+            "message": view.error_message or "The task failed.",
+        }
+    return answer
+
+
+def new_api_envelope(view: TaskView) -> JSON:
+    """new-api's ``GET /v1/video/generations/{id}``: the row in an envelope, data.id its number."""
+    word = view.snapshot.status
+    status = _NEW_API_ROW_WORDS.get(word, word.upper())
+    ended = view.completed_at or 0
+    data: JSON = {
+        "id": view.row,
+        "task_id": view.id,
+        "action": "generate",
+        "model": view.model,
+        "status": status,
+        "progress": f"{view.snapshot.progress}%",
+        "fail_reason": (view.error_message or "The task failed.") if status == "FAILURE" else "",
+        "result_url": view.video_url or "",
+        "submit_time": view.created_at,
+        "start_time": view.created_at,
+        "finish_time": ended,
+        "created_at": view.created_at,
+        "updated_at": view.updated_at,
+    }
     return {"code": "success", "message": "", "data": data}

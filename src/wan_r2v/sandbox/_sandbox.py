@@ -11,7 +11,14 @@ from wan_r2v.presets import PRESETS, Preset
 from ._faults import FaultInput, FaultSet
 from ._lifecycle import ClockMode
 from ._server import ServerThread
-from ._state import DEFAULT_API_KEY, ReceivedRequest, SandboxConfig, SandboxState, TaskRecord
+from ._state import (
+    DEFAULT_API_KEY,
+    Dialect,
+    ReceivedRequest,
+    SandboxConfig,
+    SandboxState,
+    TaskRecord,
+)
 from .app import SandboxApp
 
 __all__ = ["Sandbox"]
@@ -32,7 +39,12 @@ class Sandbox:
     - ``url_ttl``: seconds a result URL stays valid (sandbox clock);
     - ``fps``: frame rate of the generated MP4s;
     - ``presets``/``strict``: the preset table requests are checked against;
-    - ``public_url``: the base of result URLs (default: the request's Host).
+    - ``public_url``: the base of result URLs (default: the request's Host);
+    - ``dialect``: ``"uniall"`` (the gateway's answers) or ``"new-api"`` (the
+      relay's exactly: an envelope with the row number as ``data.id`` on
+      ``/v1/video/generations/{id}``, ``metadata.url`` and ``completed_at``
+      set while running on ``/v1/videos/{id}``, flat errors, an unknown id as
+      400 ``task_not_exist``, no Retry-After on 429, ``X-Oneapi-Request-Id``).
     """
 
     def __init__(
@@ -50,8 +62,10 @@ class Sandbox:
         host: str = "127.0.0.1",
         port: int = 0,
         public_url: str | None = None,
+        dialect: Dialect = "uniall",
     ) -> None:
         config = SandboxConfig(
+            dialect=dialect,
             api_key=api_key,
             duration=duration,
             clock=clock,
@@ -167,6 +181,7 @@ class Sandbox:
         url_ttl: float | None = None,
         fps: int | None = None,
         faults: Iterable[FaultInput] | str | None = None,
+        dialect: Dialect | None = None,
     ) -> None:
         """Change settings of the running sandbox (until `reset`); ``faults`` adds rules."""
         changes: dict[str, Any] = {
@@ -178,6 +193,7 @@ class Sandbox:
                 ("poll_steps", poll_steps),
                 ("url_ttl", url_ttl),
                 ("fps", fps),
+                ("dialect", dialect),
             )
             if value is not None
         }

@@ -14,7 +14,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
@@ -25,7 +25,15 @@ from ._faults import Fault, FaultInput, FaultSet
 from ._lifecycle import CLOCK_MODES, Clock, ClockMode, ManualClock, TaskPlan, WallClock, snapshot
 from ._mp4 import check_video
 
-__all__ = ["DEFAULT_API_KEY", "ReceivedRequest", "SandboxConfig", "SandboxState", "TaskRecord"]
+__all__ = [
+    "DEFAULT_API_KEY",
+    "DIALECTS",
+    "Dialect",
+    "ReceivedRequest",
+    "SandboxConfig",
+    "SandboxState",
+    "TaskRecord",
+]
 
 DEFAULT_API_KEY = "sk-sandbox"
 _REDACTED = "Bearer ***"
@@ -34,6 +42,15 @@ _REDACTED = "Bearer ***"
 def _positive(_: object, attribute: attrs.Attribute[Any], value: float) -> None:
     if value <= 0:
         raise ValueError(f"{attribute.name} must be positive, not {value!r}")
+
+
+Dialect = Literal["uniall", "new-api"]
+DIALECTS: tuple[Dialect, ...] = ("uniall", "new-api")
+
+
+def _dialect_name(_: object, attribute: attrs.Attribute[Any], value: str) -> None:
+    if value not in DIALECTS:
+        raise ValueError(f"dialect={value!r}; use one of: {', '.join(DIALECTS)}")
 
 
 def _clock_mode(_: object, attribute: attrs.Attribute[Any], value: str) -> None:
@@ -56,6 +73,9 @@ class SandboxConfig:
     public_url: str | None = None
     #: Seconds of video when a create body gives no duration.
     default_seconds: int = 5
+    #: ``"uniall"`` (the gateway's own answers) or ``"new-api"`` (the relay's, exactly:
+    #: see `wan_r2v.sandbox._answers.NEW_API`).
+    dialect: Dialect = attrs.field(default="uniall", validator=_dialect_name)
 
 
 @attrs.frozen(kw_only=True)
@@ -104,6 +124,8 @@ class TaskRecord:
     dialect: DialectStyle | None = None
     error_code: str | None = None
     error_message: str | None = None
+    #: Its database row number, as new-api numbers tasks.
+    row: int = 0
 
 
 def _new_clock(mode: ClockMode) -> Clock:
@@ -255,8 +277,10 @@ class SandboxState:
                 elif fault.kind == "dialect":
                     record_args["dialect"] = dialect_style(fault)
             now = self._clock.now()
+            row = next(self._ids)
             task = TaskRecord(
-                id=f"task_{self._prefix}{next(self._ids):06d}",
+                id=f"task_{self._prefix}{row:06d}",
+                row=row,
                 model=model,
                 width=width,
                 height=height,
@@ -300,6 +324,7 @@ class SandboxState:
             completed_at = None
             if state.ended_at is not None:
                 completed_at = int(task.created_epoch + state.ended_at)
+            updated_at = completed_at if completed_at is not None else int(self.epoch())
             return TaskView(
                 id=task.id,
                 model=task.model,
@@ -309,6 +334,8 @@ class SandboxState:
                 video_url=url,
                 error_code=task.error_code,
                 error_message=task.error_message,
+                row=task.row,
+                updated_at=updated_at,
             )
 
     # signed result URLs

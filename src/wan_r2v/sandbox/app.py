@@ -27,12 +27,16 @@ from urllib.parse import parse_qs
 import attrs
 
 from ._answers import (
+    NEW_API,
     DialectStyle,
     TaskView,
     create_answer,
     dialect_error,
     dialect_task,
     error_answer,
+    new_api_create,
+    new_api_envelope,
+    new_api_video,
     query_answer,
 )
 from ._connections import ConnectionRegistry
@@ -204,7 +208,7 @@ class SandboxApp:
         receive: Receive | None = None,
         pace: tuple[int, float] | None = None,
     ) -> None:
-        headers = [(b"x-request-id", request_id.encode())]
+        headers = [(self._request_id_header, request_id.encode())]
         if reply.content_type is not None:
             headers.append((b"content-type", reply.content_type.encode()))
         headers.append((b"content-length", str(len(reply.body)).encode()))
@@ -237,6 +241,10 @@ class SandboxApp:
             await send({"type": "http.response.body", "body": piece, "more_body": True})
         return not self._gone(scope)
 
+    @property
+    def _request_id_header(self) -> bytes:
+        return b"x-oneapi-request-id" if self.state.config.dialect == "new-api" else b"x-request-id"
+
     def _gone(self, scope: Scope) -> bool:
         """Whether a connection-aware server lost this client, or the server is stopping."""
         if self.state.closing.is_set():
@@ -246,7 +254,10 @@ class SandboxApp:
     async def _endless(self, call: _Call, send: Send, chunk: int) -> None:
         """A video/mp4 body with no length that never ends, until the client leaves."""
         self.state.finish(call.index, call.request_id, status=200)
-        headers = [(b"x-request-id", call.request_id.encode()), (b"content-type", b"video/mp4")]
+        headers = [
+            (self._request_id_header, call.request_id.encode()),
+            (b"content-type", b"video/mp4"),
+        ]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         piece = b"\0" * chunk
         while not self._gone(call.scope):
@@ -416,7 +427,9 @@ class SandboxApp:
                 if missing
                 else "Incorrect API key provided."
             )
-            reply = self._error(401, message, dialect, code="invalid_api_key")
+            # new-api checks keys before its relay: OpenAI-shaped there too
+            nested = None if dialect is not None and dialect.new_api else dialect
+            reply = self._error(401, message, nested, code="invalid_api_key")
             await self._reply(call, send, reply)
             return 401
         cut: int | None = None
@@ -444,6 +457,8 @@ class SandboxApp:
             elif is_status(kind):
                 status = int(kind)
                 retry = _retry_after(fault)
+                if dialect is not None and dialect.new_api and "retry_after" not in fault.params:
+                    retry = None  # new-api rewrites a 429 and sends no Retry-After
                 extra = (("retry-after", retry),) if retry is not None else ()
                 reply = self._error(
                     status,
@@ -496,6 +511,8 @@ class SandboxApp:
         return reply.status
 
     def _dialect(self, call: _Call, task_id: str | None) -> DialectStyle | None:
+        if self.state.config.dialect == "new-api":
+            return NEW_API
         fault = call.fault("dialect")
         if fault is not None:
             return dialect_style(fault)
@@ -517,9 +534,22 @@ class SandboxApp:
     ) -> Reply:
         if dialect is not None:
             return Reply.json(status, dialect_error(status, message, code=code), *extra)
+        # the OpenAI shape
         return Reply.json(status, error_answer(status, message, code=code, param=param), *extra)
 
-    def _task_reply(self, view: TaskView, dialect: DialectStyle | None, *, created: bool) -> Reply:
+    def _not_found(self, task_id: str, dialect: DialectStyle | None) -> Reply:
+        if dialect is not None and dialect.new_api:  # new-api: 400, flat, task_not_exist
+            return self._error(400, "task_not_exist", dialect, code="task_not_exist")
+        return self._error(404, f"No task with id {task_id!r}.", dialect, code="task_not_found")
+
+    def _task_reply(
+        self, view: TaskView, dialect: DialectStyle | None, *, created: bool, path: str = ""
+    ) -> Reply:
+        if dialect is not None and dialect.new_api:
+            if created:
+                return Reply.json(200, new_api_create(view))
+            envelope = path.startswith("/v1/video/generations/")
+            return Reply.json(200, new_api_envelope(view) if envelope else new_api_video(view))
         if dialect is not None:
             return Reply.json(200, dialect_task(view, dialect))
         return Reply.json(200, create_answer(view) if created else query_answer(view))
@@ -547,13 +577,13 @@ class SandboxApp:
     def _query(self, call: _Call, task_id: str, dialect: DialectStyle | None) -> Reply:
         task = self.state.find_task(task_id, poll=True)
         if task is None:
-            return self._error(404, f"No task with id {task_id!r}.", dialect, code="task_not_found")
+            return self._not_found(task_id, dialect)
         view = self.state.view(task, self._base_url(call.scope))
         odd = call.fault("unknown_status")
         if odd is not None and not view.snapshot.done:
             word = odd.params.get("word") or "mystery"
             view = attrs.evolve(view, snapshot=attrs.evolve(view.snapshot, status=word))
-        return self._task_reply(view, dialect, created=False)
+        return self._task_reply(view, dialect, created=False, path=call.scope["path"])
 
     async def _download(
         self, call: _Call, task_id: str, headers: dict[str, str], *, ranges: bool = True
@@ -586,7 +616,7 @@ class SandboxApp:
         """The download proxy: the finished task's video, whatever its result URL's expiry."""
         task = self.state.find_task(task_id)
         if task is None:
-            return self._error(404, f"No task with id {task_id!r}.", dialect, code="task_not_found")
+            return self._not_found(task_id, dialect)
         view = self.state.view(task, self._base_url(call.scope))
         if view.snapshot.status != "completed":
             message = f"Task {task_id!r} is {view.snapshot.status}; it has no video."
@@ -656,7 +686,15 @@ class SandboxApp:
                 views = [query_answer(state.view(t, base)) for t in state.tasks]
                 return Reply.json(200, {"tasks": views})
             if name == "configure" and method == "POST":
-                allowed = {"clock", "duration", "poll_steps", "url_ttl", "api_key", "fps"}
+                allowed = {
+                    "clock",
+                    "duration",
+                    "poll_steps",
+                    "url_ttl",
+                    "api_key",
+                    "fps",
+                    "dialect",
+                }
                 unknown = set(data) - allowed
                 if unknown:
                     raise ValueError(f"cannot configure {', '.join(sorted(unknown))}")
