@@ -14,7 +14,6 @@ from ._answers import (
     retry_after_of,
 )
 from ._create_body import CreateParams, build_create_body, pick_preset
-from ._fields import RequestField, request_field_names, request_fields
 from ._download_plan import (
     BodyPlan,
     Interrupted,
@@ -27,6 +26,7 @@ from ._download_plan import (
     safe_filename,
     same_origin,
 )
+from ._fields import RequestField, request_field_names, request_fields
 from ._flows import (
     Action,
     Discard,
