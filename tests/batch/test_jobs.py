@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from _batch_helpers import MODEL, job
 
-from wan_r2v._core import CreateParams
+from wan_r2v._core import CreateParams, request_field_names, request_fields
 from wan_r2v.batch import CREATE_FIELDS, InvalidJobsError, load_jobs, parse_jobs
 from wan_r2v.batch._jobs import _KINDS
 from wan_r2v.cli._args import _add_create_fields
@@ -23,8 +23,11 @@ def jsonl(*records: object) -> str:
     return "".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in records)
 
 
-def test_fields_are_create_params_and_each_has_a_cell_reader() -> None:
+def test_fields_are_the_request_fields_and_create_params_each_with_a_cell_reader() -> None:
+    assert CREATE_FIELDS[: len(request_field_names())] == request_field_names()
     assert set(CREATE_FIELDS) == set(typing.get_type_hints(CreateParams))
+    lists = {f.name for f in request_fields() if f.is_list}
+    assert lists == {name for name, kind in _KINDS.items() if kind == "list"}
     assert set(_KINDS) == set(CREATE_FIELDS)
     assert "other" not in _KINDS.values(), "a new create field needs a CSV reading rule"
     assert _KINDS["videos"] == "list" and _KINDS["duration"] == "int"

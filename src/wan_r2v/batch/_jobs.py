@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 import attrs
 
-from .._core import CreateParams, build_create_body
+from .._core import CreateParams, build_create_body, request_field_names, request_fields
 from ..errors import Problem, ValidationError
 from ..presets import PRESETS, Preset
 
@@ -39,8 +39,12 @@ __all__ = [
     "parse_jobs",
 ]
 
-#: The create fields a job may set: the keys of `CreateParams` (create()'s keyword arguments).
-CREATE_FIELDS: tuple[str, ...] = tuple(CreateParams.__annotations__)
+#: The fields a job may set: the create body's fields (`request_field_names`, read from the
+#: generated models), then create()'s conveniences (``aspect``, ``tier``...) from `CreateParams`.
+CREATE_FIELDS: tuple[str, ...] = (
+    *request_field_names(),
+    *(name for name in CreateParams.__annotations__ if name not in request_field_names()),
+)
 #: Job fields that are not sent: the output name and per-job overrides.
 OVERRIDES: tuple[str, ...] = ("name", "timeout", "poll_interval")
 
@@ -73,7 +77,11 @@ def _kind(hint: object) -> Kind:
 
 def _field_kinds() -> dict[str, Kind]:
     hints = typing.get_type_hints(CreateParams, include_extras=True)
-    return {name: _kind(hints[name]) for name in CREATE_FIELDS}
+    lists = {f.name for f in request_fields() if f.is_list}
+    return {
+        name: "list" if name in lists else _kind(hints[name]) if name in hints else "other"
+        for name in CREATE_FIELDS
+    }
 
 
 _KINDS = _field_kinds()

@@ -10,6 +10,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from ._console import Console, to_jsonable
 from ._exit_codes import ExitCode
 
@@ -231,7 +233,7 @@ def _run(ctx: CommandContext) -> int:
     import asyncio
 
     from ..aclient import AsyncClient
-    from ..batch import BatchAborted, default_journal_path, load_jobs, run_batch
+    from ..batch import BatchAborted, InvalidJobsError, default_journal_path, load_jobs, run_batch
     from ._args import _add_create_fields
     from ._commands import UsageError, client_kwargs
 
@@ -240,9 +242,17 @@ def _run(ctx: CommandContext) -> int:
     if not jobs_path.is_file():
         raise UsageError(f"no jobs file at {jobs_path}")
     aliases = create_field_aliases(_add_create_fields)
-    jobs = load_jobs(
-        jobs_path, skip_invalid=args.skip_invalid, aliases=aliases, strict=not args.any_model
-    )
+    try:
+        jobs = load_jobs(
+            jobs_path, skip_invalid=args.skip_invalid, aliases=aliases, strict=not args.any_model
+        )
+    except InvalidJobsError as exc:
+        ctx.console.err(f"error: {exc.message}")
+        if args.json:
+            problems = [attrs.asdict(p) for p in exc.job_problems]
+            error = {"type": "InvalidJobsError", "message": exc.message, "problems": problems}
+            ctx.console.out(json.dumps({"error": error}, ensure_ascii=False))
+        return ExitCode.USAGE
     for problem in jobs.problems:
         ctx.console.err(f"skipped: {jobs_path}: {problem}")
     journal = Path(args.journal) if args.journal else default_journal_path(jobs_path)
