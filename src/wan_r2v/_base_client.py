@@ -26,6 +26,8 @@ from ._core import (
     download_flow,
     generate_flow,
     get_flow,
+    safe_filename,
+    target_of,
     wait_flow,
 )
 from ._download import refuse_taken_target
@@ -168,7 +170,11 @@ class BaseClient(Generic[HttpT, GateT]):
     def _download(
         self, task_or_id: Task | str, path: str | os.PathLike[str], overwrite: bool
     ) -> Flow[Path]:
-        return download_flow(self._ctx, task_or_id, Path(path), overwrite=overwrite)
+        target = target_of(path)
+        # before anything is sent: a target that can only fail is refused now
+        name = safe_filename(task_or_id.id if isinstance(task_or_id, Task) else str(task_or_id))
+        refuse_taken_target(target, overwrite, name)
+        return download_flow(self._ctx, task_or_id, target, overwrite=overwrite)
 
     def _generate(
         self,
@@ -178,13 +184,13 @@ class BaseClient(Generic[HttpT, GateT]):
         poll_interval: float | None,
         overwrite: bool,
     ) -> Flow[GenerationResult]:
-        refuse_taken_target(
-            Path(path), overwrite
-        )  # before the create: a taken target must not cost a task
+        target = target_of(path)
+        # before the create: a target that can only fail must not cost a task
+        refuse_taken_target(target, overwrite)
         return generate_flow(
             self._ctx,
             params,
-            path=Path(path),
+            path=target,
             wait_timeout=wait_timeout,
             poll_interval=poll_interval,
             overwrite=overwrite,

@@ -29,7 +29,7 @@ from ._core import (
     as_transport_error,
     over_time_limit,
 )
-from ._download import sink_for
+from ._download import Scratch, sink_for
 from ._gate import AsyncGate
 from .task import GenerationResult, Task
 
@@ -112,20 +112,23 @@ class AsyncClient(BaseClient[httpx.AsyncClient, AsyncGate]):
 
     async def _run(self, flow: Flow[T], on_progress: AsyncProgressCallback | None = None) -> T:
         outcome: Any = None
-        while True:
-            try:
-                action = flow.send(outcome)
-            except StopIteration as stop:
-                result: T = stop.value
-                return result
-            outcome = await self._perform(action, on_progress)
+        with Scratch() as scratch:  # any exception removes the part files this call made
+            while True:
+                try:
+                    action = flow.send(outcome)
+                except StopIteration as stop:
+                    result: T = stop.value
+                    return result
+                outcome = await self._perform(action, on_progress, scratch)
 
-    async def _perform(self, action: Action, on_progress: AsyncProgressCallback | None) -> Any:
+    async def _perform(
+        self, action: Action, on_progress: AsyncProgressCallback | None, scratch: Scratch
+    ) -> Any:
         match action:
             case Send(request):
                 return await self._send(request)
             case Stream():
-                return await self._stream(action)
+                return await self._stream(action, scratch)
             case Discard(part):
                 part.discard()
             case Sleep(seconds):
@@ -160,13 +163,13 @@ class AsyncClient(BaseClient[httpx.AsyncClient, AsyncGate]):
             return as_transport_error(exc)
         return Exchange(response.status_code, response.headers, response.content)
 
-    async def _stream(self, action: Stream) -> Path | Interrupted | Outcome:
+    async def _stream(self, action: Stream, scratch: Scratch) -> Path | Interrupted | Outcome:
         try:
             async with (
                 self._gate.slot(action.request.timeout.pool),
                 self._http.stream(**action.request.httpx_kwargs) as response,
             ):
-                sink = sink_for(action, response)
+                sink = sink_for(action, response, scratch)
                 if sink is None:
                     return Exchange(response.status_code, response.headers)
                 with sink:

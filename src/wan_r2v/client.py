@@ -29,7 +29,7 @@ from ._core import (
     as_transport_error,
     over_time_limit,
 )
-from ._download import sink_for
+from ._download import Scratch, sink_for
 from ._gate import Gate
 from .task import GenerationResult, Task
 
@@ -112,20 +112,23 @@ class Client(BaseClient[httpx.Client, Gate]):
 
     def _run(self, flow: Flow[T], on_progress: ProgressCallback | None = None) -> T:
         outcome: Any = None
-        while True:
-            try:
-                action = flow.send(outcome)
-            except StopIteration as stop:
-                result: T = stop.value
-                return result
-            outcome = self._perform(action, on_progress)
+        with Scratch() as scratch:  # any exception removes the part files this call made
+            while True:
+                try:
+                    action = flow.send(outcome)
+                except StopIteration as stop:
+                    result: T = stop.value
+                    return result
+                outcome = self._perform(action, on_progress, scratch)
 
-    def _perform(self, action: Action, on_progress: ProgressCallback | None) -> Any:
+    def _perform(
+        self, action: Action, on_progress: ProgressCallback | None, scratch: Scratch
+    ) -> Any:
         match action:
             case Send(request):
                 return self._send(request)
             case Stream():
-                return self._stream(action)
+                return self._stream(action, scratch)
             case Discard(part):
                 part.discard()
             case Sleep(seconds):
@@ -163,13 +166,13 @@ class Client(BaseClient[httpx.Client, Gate]):
             return as_transport_error(exc)
         return Exchange(response.status_code, response.headers, b"".join(chunks))
 
-    def _stream(self, action: Stream) -> Path | Interrupted | Outcome:
+    def _stream(self, action: Stream, scratch: Scratch) -> Path | Interrupted | Outcome:
         try:
             with (
                 self._gate.slot(action.request.timeout.pool),
                 self._http.stream(**action.request.httpx_kwargs) as response,
             ):
-                sink = sink_for(action, response)
+                sink = sink_for(action, response, scratch)
                 if sink is None:
                     return Exchange(response.status_code, response.headers)
                 with sink:

@@ -7,7 +7,8 @@
 - try later: `ServerError` (5xx), `APIConnectionError`, `APITimeoutError`
 - the create's outcome is unknown: `TaskMayExistError` (never resent automatically)
 - the task itself: `TaskFailedError`, `WaitTimeoutError`
-- the result file: `DownloadError`, `ResultExpiredError`, `TargetExistsError`
+- the result file: `DownloadError`, `ResultExpiredError`, `TargetExistsError`,
+  `InvalidTargetError`
 - a local reference file: `UploadError` (the store refused it; no task was created)
 
 No message or attribute ever holds the API key.
@@ -34,6 +35,7 @@ __all__ = [
     "BadRequestError",
     "DownloadError",
     "InvalidResponseError",
+    "InvalidTargetError",
     "NotFoundError",
     "PermissionDeniedError",
     "Problem",
@@ -198,6 +200,18 @@ class TargetExistsError(DownloadError, FileExistsError):
     def __init__(self, path: str | os.PathLike[str]) -> None:
         super().__init__(f"{os.fspath(path)} exists; pass overwrite=True or another path")
         self.errno = errno.EEXIST
+        self.filename = os.fspath(path)
+
+
+class InvalidTargetError(DownloadError, OSError):
+    """The target cannot hold the video: it is a FIFO, device, socket or folder, or a file where a folder must be.
+
+    Refused whatever ``overwrite`` says; nothing was downloaded and the path is
+    left as it was. Also an `OSError` (``filename`` the path).
+    """
+
+    def __init__(self, path: str | os.PathLike[str], why: str) -> None:
+        super().__init__(f"{os.fspath(path)} {why}; choose a file path or a folder for the video")
         self.filename = os.fspath(path)
 
 

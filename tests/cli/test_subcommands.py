@@ -211,7 +211,7 @@ def test_download_into_an_unwritable_place_is_a_download_failure(
     blocker.write_text("a file where a folder should be")
     result = run_cli("download", task_id, str(blocker / "clip.mp4"), env=env)
     assert result.code == 3, result  # a download failure, not "a bug" (1)
-    assert "could not write the file" in result.stderr
+    assert "a part of its folder path is a file" in result.stderr  # said before fetching
     assert blocker.read_text() == "a file where a folder should be"
 
 

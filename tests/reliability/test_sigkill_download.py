@@ -1,4 +1,4 @@
-"""A process killed (SIGKILL) mid-download leaves no file at the target; a rerun completes it.
+"""A process killed (SIGKILL) mid-download leaves no file at the target; a rerun completes it and removes the part.
 
 The download runs in a child process against the sandbox, whose result
 trickles (``trickle`` fault) so that the child is surely mid-body when the
@@ -93,5 +93,6 @@ def test_sigkill_mid_download_leaves_no_file_and_a_rerun_completes(
     assert target.read_bytes() == video
     info = probe_mp4(target)
     assert (info.width, info.height) == (1280, 720)
-    # what the killed child left is a hidden temporary file, never the target
-    assert all(p.name.startswith(".") for p in tmp_path.iterdir() if p != target)
+    # the killed child's part file was removed by the rerun (its process is gone): none accumulate
+    assert not part.exists()
+    assert sorted(tmp_path.iterdir()) == [target]

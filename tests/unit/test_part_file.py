@@ -43,7 +43,7 @@ def test_every_window_is_handed_over_once_in_order(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls = _record_advice(monkeypatch)
-    part = PartFile(tmp_path / "v.mp4", "v.mp4", overwrite=True)
+    part = PartFile(tmp_path / "v.mp4", overwrite=True)
     data = _write(part, 3 * WRITEBACK_WINDOW + 12345)
     assert [advice for *_, advice in calls] == [os.POSIX_FADV_DONTNEED] * 3
     # contiguous windows from byte 0, the unfinished tail left to the final fsync
@@ -60,7 +60,7 @@ def test_a_restart_hands_over_from_the_start_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls = _record_advice(monkeypatch)
-    part = PartFile(tmp_path / "v.mp4", "v.mp4", overwrite=True)
+    part = PartFile(tmp_path / "v.mp4", overwrite=True)
     _write(part, WRITEBACK_WINDOW + 10)
     part.restart()
     data = _write(part, WRITEBACK_WINDOW)
@@ -78,7 +78,7 @@ def test_a_file_system_that_refuses_the_advice_still_gets_the_whole_file(
         raise OSError(22, "Invalid argument")
 
     monkeypatch.setattr(_download.os, "posix_fadvise", refuse)
-    part = PartFile(tmp_path / "v.mp4", "v.mp4", overwrite=True)
+    part = PartFile(tmp_path / "v.mp4", overwrite=True)
     data = _write(part, 3 * WRITEBACK_WINDOW)
     assert calls == [0]  # asked once, then no more
     assert part.commit().read_bytes() == data

@@ -19,12 +19,14 @@ from ._download_plan import (
     Interrupted,
     PartialFile,
     Resume,
+    Target,
     download_request,
     plan_body,
     resolve_video_url,
     resume_point,
     safe_filename,
     same_origin,
+    target_of,
 )
 from ._fields import RequestField, request_field_names, request_fields
 from ._flows import (
@@ -85,6 +87,7 @@ __all__ = [
     "Send",
     "Sleep",
     "Stream",
+    "Target",
     "as_transport_error",
     "backoff_delay",
     "build_create_body",
@@ -120,6 +123,7 @@ __all__ = [
     "retry_delay",
     "safe_filename",
     "same_origin",
+    "target_of",
     "unwrap_task",
     "wait_flow",
     "whole_request_limit",

@@ -10,6 +10,7 @@ a temporary file as a `BodyPlan` says and report an `Interrupted` body back.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Protocol
@@ -29,6 +30,7 @@ __all__ = [
     "PartialFile",
     "Redirect",
     "Resume",
+    "Target",
     "download_request",
     "plan_body",
     "read_download",
@@ -36,6 +38,7 @@ __all__ = [
     "resume_point",
     "safe_filename",
     "same_origin",
+    "target_of",
 ]
 
 MAX_REDIRECTS = 5
@@ -45,6 +48,23 @@ _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 _CONTENT_RANGE = re.compile(
     r"bytes\s+(?P<first>\d+)-(?P<last>\d+)/(?P<total>\d+|\*)", re.IGNORECASE
 )
+
+
+@attrs.frozen
+class Target:
+    """Where a download goes: a file, or a folder that gets ``<task id>.mp4``."""
+
+    path: Path
+    #: Written as a folder (a trailing separator, as in ``out/``): a folder even when it does
+    #: not exist yet (it is then created). An existing folder is a folder either way.
+    folder: bool = False
+
+
+def target_of(path: str | os.PathLike[str]) -> Target:
+    """The `Target` a user means by `path`: ``out/`` (trailing separator) is a folder; ``~`` expanded."""
+    text = os.fspath(path)
+    separators = (os.sep, os.altsep) if os.altsep else (os.sep,)
+    return Target(Path(os.path.expanduser(text)), folder=text.endswith(separators))
 
 
 @attrs.frozen

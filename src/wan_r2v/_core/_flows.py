@@ -32,6 +32,7 @@ from ._download_plan import (
     Interrupted,
     PartialFile,
     Resume,
+    Target,
     download_request,
     read_download,
     resolve_video_url,
@@ -79,8 +80,8 @@ class Stream:
     """GET this URL into a file atomically; send back the `Path`, an `Interrupted` body, an `Exchange` or the transport error."""
 
     request: RequestSpec
-    #: A file path, or an existing folder (then the file is ``default_name`` inside it).
-    target: Path = attrs.field(kw_only=True)
+    #: A file, or a folder (then the file is ``default_name`` inside it).
+    target: Target = attrs.field(kw_only=True)
     default_name: str = attrs.field(kw_only=True)
     overwrite: bool = attrs.field(kw_only=True)
     max_bytes: int | None = attrs.field(kw_only=True)
@@ -287,9 +288,10 @@ def wait_flow(
 
 
 def download_flow(
-    ctx: FlowContext, task_or_id: Task | str, path: Path, *, overwrite: bool = True
+    ctx: FlowContext, task_or_id: Task | str, path: Target | Path, *, overwrite: bool = True
 ) -> Flow[Path]:
     """Stream the task's video to `path` (a file, or a folder for ``<task_id>.mp4``); query it first if needed."""
+    target = path if isinstance(path, Target) else Target(path)
     task = task_or_id if isinstance(task_or_id, Task) else None
     if task is None or task.video_url is None:
         task = yield from get_flow(ctx, task.id if task is not None else str(task_or_id))
@@ -303,7 +305,7 @@ def download_flow(
     url = resolve_video_url(task.video_url, ctx.config.base_url)
     stream = partial(
         Stream,
-        target=path,
+        target=target,
         default_name=safe_filename(task.id),
         overwrite=overwrite,
         max_bytes=ctx.config.max_download_bytes,
@@ -378,7 +380,7 @@ def generate_flow(
     ctx: FlowContext,
     params: CreateParams,
     *,
-    path: Path,
+    path: Target,
     wait_timeout: float,
     poll_interval: float | None = None,
     overwrite: bool = True,

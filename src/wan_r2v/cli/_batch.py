@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ._console import Console, to_jsonable
-from ._exit_codes import ExitCode
+from ._exit_codes import ExitCode, exit_code_for
 
 if TYPE_CHECKING:
     from ..batch import BatchProgress, BatchStatus, JobOutcome
@@ -291,13 +291,13 @@ def _run(ctx: CommandContext) -> int:
         if args.json:
             ctx.console.out(json.dumps({"error": {"type": "BatchAborted", "message": exc.message}}))
         return ExitCode.API
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM/SIGHUP raised as it
         display.close()
         ctx.console.err(
             f"interrupted; every job is recorded in {journal}: run the same command again to resume "
             "(a job interrupted while its create was on the way is reported uncertain)"
         )
-        return ExitCode.INTERRUPTED
+        return exit_code_for(stop)
     display.close()
     summary = _summary(outcomes, journal, time.monotonic() - started)
     if args.json:

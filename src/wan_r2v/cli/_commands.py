@@ -19,8 +19,9 @@ from ..task import Task
 from ._args import ENV_API_KEY, ENV_BASE_URL
 from ._batch import cmd_batch
 from ._console import Console
-from ._exit_codes import ExitCode
+from ._exit_codes import ExitCode, exit_code_for
 from ._progress import ProgressBar
+from ._signals import signal_name
 
 if TYPE_CHECKING:
     from ..client import Client
@@ -225,20 +226,50 @@ def _wait_and_maybe_download(
             _print_task(ctx.console, finished)
         return ExitCode.OK
     ctx.hint(f"downloading {task_id} ...")
-    try:
-        path = client.download(finished, output)
-    except KeyboardInterrupt:
-        ctx.console.err(
-            "interrupted during the download; no file was left. Resume with: "
-            + resume_hint(ctx, task_id, download_to=output)
-        )
-        raise Handled(ExitCode.INTERRUPTED) from None
+    path = _download(ctx, client, finished, output, during=" during the download")
     facts = file_facts(Path(path))
     if ctx.args.json:
         ctx.console.json({"task": task_summary(finished), "file": facts})
     else:
         _print_file(ctx.console, facts, finished)
     return ExitCode.OK
+
+
+def stopped(stop: KeyboardInterrupt) -> str:
+    """``interrupted`` (Ctrl-C) or ``interrupted by SIGTERM`` (a stop signal handled as Ctrl-C)."""
+    name = signal_name(stop)
+    return "interrupted" if name == "Ctrl-C" else f"interrupted by {name}"
+
+
+def _download(
+    ctx: CommandContext,
+    client: Client,
+    task: Task | str,
+    output: str,
+    *,
+    overwrite: bool = True,
+    during: str = "",
+) -> Path:
+    """Download; when stopped, say what was left (after looking) and how to resume."""
+    from .._download import TargetWatch  # here: the CLI's startup needs no HTTP stack
+
+    task_id = task if isinstance(task, str) else task.id
+    watch = TargetWatch(output, task_id)
+    try:
+        return client.download(task, output, overwrite=overwrite)
+    except KeyboardInterrupt as stop:
+        parts = watch.parts()
+        if parts:
+            left = "a partial file could not be removed: " + ", ".join(map(str, parts))
+        elif watch.saved():
+            left = f"the video was saved to {watch.path} just before"
+        else:
+            left = "no file was left"
+        ctx.console.err(
+            f"{stopped(stop)}{during}; {left}. Resume with: "
+            + resume_hint(ctx, task_id, download_to=output)
+        )
+        raise Handled(exit_code_for(stop)) from None
 
 
 class Handled(Exception):
@@ -268,12 +299,12 @@ def _create(ctx: CommandContext, client: Client, kwargs: dict[str, Any]) -> Task
     """Create the task; on Ctrl-C, say that it may exist (it is never created twice by us)."""
     try:
         return client.create(**kwargs)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         ctx.console.err(
-            "interrupted while creating: the task may exist on the gateway (and be billed); "
+            f"{stopped(stop)} while creating: the task may exist on the gateway (and be billed); "
             "look for it before creating again"
         )
-        raise Handled(ExitCode.INTERRUPTED) from None
+        raise Handled(exit_code_for(stop)) from None
 
 
 def cmd_create(ctx: CommandContext) -> int:
@@ -306,11 +337,11 @@ def cmd_generate(ctx: CommandContext) -> int:
         ctx.console.err(f"task {task.id} created (resume with: {resume_hint(ctx, task.id)})")
         try:
             return _wait_and_maybe_download(ctx, client, task, output)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as stop:
             ctx.console.err(
-                f"interrupted; task {task.id} goes on. Resume with: {resume_hint(ctx, task.id)}"
+                f"{stopped(stop)}; task {task.id} goes on. Resume with: {resume_hint(ctx, task.id)}"
             )
-            raise Handled(ExitCode.INTERRUPTED) from None
+            raise Handled(exit_code_for(stop)) from None
 
 
 def cmd_wait(ctx: CommandContext) -> int:
@@ -320,11 +351,11 @@ def cmd_wait(ctx: CommandContext) -> int:
     with _client(ctx) as client:
         try:
             return _wait_and_maybe_download(ctx, client, task_id, output)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as stop:
             ctx.console.err(
-                f"interrupted; task {task_id} goes on. Resume with: {resume_hint(ctx, task_id)}"
+                f"{stopped(stop)}; task {task_id} goes on. Resume with: {resume_hint(ctx, task_id)}"
             )
-            raise Handled(ExitCode.INTERRUPTED) from None
+            raise Handled(exit_code_for(stop)) from None
 
 
 def cmd_status(ctx: CommandContext) -> int:
@@ -343,17 +374,11 @@ def cmd_download(ctx: CommandContext) -> int:
     task_id: str = ctx.args.task_id
     with _client(ctx) as client:
         try:
-            path = client.download(task_id, ctx.args.path, overwrite=ctx.args.overwrite)
+            path = _download(ctx, client, task_id, ctx.args.path, overwrite=ctx.args.overwrite)
         except TargetExistsError as exc:
             raise UsageError(
                 f"{exc.filename} exists; drop --no-overwrite or choose another path"
             ) from None
-        except KeyboardInterrupt:
-            ctx.console.err(
-                "interrupted; no file was left. Resume with: "
-                + resume_hint(ctx, task_id, download_to=ctx.args.path)
-            )
-            raise Handled(ExitCode.INTERRUPTED) from None
     facts = file_facts(Path(path))
     if ctx.args.json:
         ctx.console.json({"file": facts})

@@ -30,8 +30,12 @@ class ExitCode(enum.IntEnum):
     TASK_FAILED = 4
     #: The wait's deadline passed; the task goes on and can be resumed.
     WAIT_TIMEOUT = 5
+    #: SIGHUP (the terminal went away), handled as Ctrl-C: 128 + 1.
+    HANGUP = 129
     #: Ctrl-C: waiting stopped; the task goes on and can be resumed.
     INTERRUPTED = 130
+    #: SIGTERM (e.g. `kill`, a service manager), handled as Ctrl-C: 128 + 15.
+    TERMINATED = 143
 
 
 #: One line per code, for `--help` and the README.
@@ -46,14 +50,17 @@ EXIT_CODE_HELP: tuple[tuple[ExitCode, str], ...] = (
     ),
     (ExitCode.TASK_FAILED, "the task failed or was cancelled (no video)"),
     (ExitCode.WAIT_TIMEOUT, "the wait timed out; the task goes on (resume with `wan-r2v wait`)"),
+    (ExitCode.HANGUP, "hung up (SIGHUP); as Ctrl-C"),
     (ExitCode.INTERRUPTED, "interrupted (Ctrl-C); the task goes on (resume with `wan-r2v wait`)"),
+    (ExitCode.TERMINATED, "terminated (SIGTERM); as Ctrl-C"),
 )
 
 
 def exit_code_for(exc: BaseException) -> ExitCode:
     """The exit code for an exception that ended a command."""
     if isinstance(exc, KeyboardInterrupt):
-        return ExitCode.INTERRUPTED
+        signum = getattr(exc, "signum", None)  # a stop signal raised as Ctrl-C: 128 + its number
+        return ExitCode(128 + signum) if signum in (1, 15) else ExitCode.INTERRUPTED
     if isinstance(exc, ValidationError | TargetExistsError):
         return ExitCode.USAGE  # TargetExistsError: a path to change, though something was sent
     if isinstance(exc, WaitTimeoutError):

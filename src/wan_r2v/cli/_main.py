@@ -35,17 +35,26 @@ from ._commands import (
     Handled,
     UsageError,
     resume_hint,
+    stopped,
     task_summary,
 )
 from ._console import Console
 from ._exit_codes import ExitCode, exit_code_for
+from ._signals import stop_signals_as_interrupts
 
 __all__ = ["main", "run", "sandbox_main"]
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run `wan-r2v` with these arguments (default: the process's) and return the exit code."""
-    return run(sys.argv[1:] if argv is None else argv)
+    """Run `wan-r2v` with these arguments (default: the process's) and return the exit code.
+
+    As the process's entry point, SIGTERM and SIGHUP are handled as Ctrl-C (exit 143, 129).
+    """
+    try:
+        with stop_signals_as_interrupts():
+            return run(sys.argv[1:] if argv is None else argv)
+    except KeyboardInterrupt as stop:  # before or after a command could handle it
+        return exit_code_for(stop)
 
 
 def sandbox_main(argv: list[str] | None = None) -> int:
@@ -130,9 +139,9 @@ def _run(
         return int(COMMANDS[args.command](ctx))
     except Handled as handled:
         return handled.code
-    except KeyboardInterrupt:
-        console.err("interrupted")
-        return ExitCode.INTERRUPTED
+    except KeyboardInterrupt as stop:
+        console.err(stopped(stop))
+        return exit_code_for(stop)
     except UsageError as exc:
         return _report(ctx, exc, ExitCode.USAGE, "UsageError", str(exc))
     except ValidationError as exc:
