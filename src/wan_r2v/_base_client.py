@@ -32,6 +32,7 @@ from ._core import (
 )
 from ._download import refuse_taken_target
 from ._gate import AsyncGate, Gate
+from ._logs import setup_from_env
 from ._version import __version__
 from .presets import PRESETS, Preset
 from .task import GenerationResult, Task
@@ -93,6 +94,7 @@ class BaseClient(Generic[HttpT, GateT]):
         (httpx's default is 100); against a distant gateway with many tasks, a larger
         value polls them more promptly.
         """
+        setup_from_env(os.environ)  # WAN_R2V_LOG=debug: the request log on stderr
         self._config = make_config(
             api_key=api_key,
             base_url=base_url,

@@ -78,7 +78,7 @@ def test_wait_on_a_gateway_that_always_fails_ends_at_its_deadline(
         facade.wait(task, timeout=120)
     assert isinstance(caught.value.__cause__, ServerError)
     assert caught.value.task.id == task.id
-    assert f"wait({task.id!r})" in str(caught.value)
+    assert f"wait for {task.id} again" in str(caught.value)
     assert sum(facade.sleeps) == pytest.approx(120)
     assert 3 <= sandbox.count("query") <= 60
     assert sandbox.count("create") == 1

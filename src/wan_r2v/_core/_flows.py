@@ -38,6 +38,7 @@ from ._download_plan import (
     resolve_video_url,
     safe_filename,
 )
+from ._log import log_attempt, no_retry_reason
 from ._polling import poll_delay
 from ._requests import (
     RequestSpec,
@@ -152,33 +153,50 @@ def _attempts(
     """Send a request until `read` accepts its outcome or no retry is left (never past `deadline`)."""
     attempt = 0
     while True:
-        remaining = None if deadline is None else deadline - ctx.clock()
+        started = ctx.clock()
+        remaining = None if deadline is None else deadline - started
         outcome = yield Send(request.within(remaining))
         try:
-            return read(outcome)
+            result = read(outcome)
         except WanR2VError as error:
             failure = _failure(error, outcome)
             delay = retry_delay(
                 ctx.config.retry, attempt, failure, is_create=is_create, rand=ctx.rand
             )
-            if delay is not None and deadline is not None and ctx.clock() + delay >= deadline:
+            deadline_near = (
+                delay is not None and deadline is not None and ctx.clock() + delay >= deadline
+            )
+            if deadline_near:
                 delay = None
             if delay is None:
+                reason = no_retry_reason(
+                    ctx.config.retry,
+                    attempt,
+                    failure,
+                    is_create=is_create,
+                    deadline_near=deadline_near,
+                )
+                log_attempt(
+                    request, outcome, seconds=ctx.clock() - started, decision=f"{reason}: {error.message}",
+                    secret=ctx.secret, failed=True,
+                )  # fmt: skip
                 final = final_error(failure, is_create=is_create)
                 if final is error:
                     raise
                 raise final from error
-            logger.info(
-                "%s %s failed (%s); retry %d of %d in %.2f s",
-                request.method,
-                request.path,
-                error.message,
-                attempt + 1,
-                ctx.config.retry.max_retries,
-                delay,
-            )
+            retry = f"retry {attempt + 1} of {ctx.config.retry.max_retries} in {delay:.2f} s"
+            log_attempt(
+                request, outcome, seconds=ctx.clock() - started, decision=f"{retry}: {error.message}",
+                secret=ctx.secret, failed=True,
+            )  # fmt: skip
             yield Sleep(delay)
             attempt += 1
+        else:
+            log_attempt(
+                request, outcome, seconds=ctx.clock() - started, decision="ok",
+                secret=ctx.secret, failed=False,
+            )  # fmt: skip
+            return result
 
 
 def create_flow(ctx: FlowContext, params: CreateParams) -> Flow[Task]:
@@ -331,6 +349,7 @@ def _fetch(ctx: FlowContext, url: str, stream: Callable[..., Stream]) -> Flow[Pa
             request = download_request(
                 url, ctx.config, user_agent=ctx.user_agent, timeout=ctx.timeout, resume=resume
             )
+            started = ctx.clock()
             outcome = yield stream(request, part=part, resume=resume)
             if isinstance(outcome, Interrupted):
                 part, resume = outcome.part, outcome.resume
@@ -348,19 +367,32 @@ def _fetch(ctx: FlowContext, url: str, stream: Callable[..., Stream]) -> Flow[Pa
                     ctx.config.retry, attempt, failure, is_create=False, rand=ctx.rand
                 )
                 if delay is None:
+                    reason = no_retry_reason(
+                        ctx.config.retry, attempt, failure, is_create=False, deadline_near=False
+                    )
+                    log_attempt(
+                        request, outcome, seconds=ctx.clock() - started,
+                        decision=f"{reason}: {error.message}", secret=ctx.secret, failed=True,
+                        download=True,
+                    )  # fmt: skip
                     raise
-                logger.info(
-                    "GET %s failed (%s); retry %d of %d in %.2f s%s",
-                    request.path,
-                    error.message,
-                    attempt + 1,
-                    ctx.config.retry.max_retries,
-                    delay,
-                    f", resuming at byte {resume.offset}" if resume is not None else "",
+                at = f", resuming at byte {resume.offset}" if resume is not None else ""
+                retry = (
+                    f"retry {attempt + 1} of {ctx.config.retry.max_retries} in {delay:.2f} s{at}"
                 )
+                log_attempt(
+                    request, outcome, seconds=ctx.clock() - started,
+                    decision=f"{retry}: {error.message}", secret=ctx.secret, failed=True,
+                    download=True,
+                )  # fmt: skip
                 yield Sleep(delay)
                 attempt += 1
                 continue
+            done = "saved" if isinstance(step, Path) else "redirected"
+            log_attempt(
+                request, outcome, seconds=ctx.clock() - started, decision=done,
+                secret=ctx.secret, failed=False, download=True,
+            )  # fmt: skip
             if isinstance(step, Path):
                 part = None
                 return step
