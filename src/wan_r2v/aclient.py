@@ -27,6 +27,7 @@ from ._core import (
     Sleep,
     Stream,
     as_transport_error,
+    error_body_length,
     over_time_limit,
 )
 from ._download import Scratch, sink_for
@@ -171,7 +172,13 @@ class AsyncClient(BaseClient[httpx.AsyncClient, AsyncGate]):
             ):
                 sink = sink_for(action, response, scratch)
                 if sink is None:
-                    return Exchange(response.status_code, response.headers)
+                    wanted, content = error_body_length(response.status_code, response.headers), b""
+                    if wanted:  # a short JSON error: its code and message
+                        async for chunk in response.aiter_bytes():
+                            content += chunk
+                            if len(content) >= wanted:
+                                break
+                    return Exchange(response.status_code, response.headers, content[:wanted])
                 with sink:
                     async for chunk in response.aiter_bytes():
                         sink.write(chunk)

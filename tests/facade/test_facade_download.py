@@ -180,10 +180,68 @@ def test_a_body_over_the_limit_is_stopped(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("status", [403, 404, 410])
-def test_an_expired_url_says_to_query_again(tmp_path: Path, status: int) -> None:
-    with pytest.raises(ResultExpiredError, match="query the task again"):
-        make_client(Gateway(error(status))).download(DONE, tmp_path / "v.mp4")
+def test_an_expired_url_falls_back_to_content_then_a_fresh_query(
+    tmp_path: Path, status: int
+) -> None:
+    gateway = Gateway(error(status))
+    with pytest.raises(ResultExpiredError) as raised:
+        make_client(gateway).download(DONE, tmp_path / "v.mp4")
+    message = str(raised.value)
+    assert f"answered {status} (expired)" in message and "/content failed" in message
+    assert "a fresh query failed" in message
+    assert [str(r.url) for r in gateway.requests] == [
+        CDN,
+        f"{BASE}/v1/videos/task_1/content",
+        f"{BASE}/v1/videos/task_1",
+    ]
     assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("status", [403, 404, 410])
+def test_an_expired_url_is_downloaded_through_content_with_the_key(
+    tmp_path: Path, status: int
+) -> None:
+    gateway = Gateway(error(status), video())
+    path = make_client(gateway).download(DONE, tmp_path)
+    assert path == tmp_path / "task_1.mp4" and path.read_bytes().startswith(b"\x00\x00\x00\x18ftyp")
+    expired, content = gateway.requests
+    assert str(expired.url) == CDN and "authorization" not in expired.headers
+    assert str(content.url) == f"{BASE}/v1/videos/task_1/content"
+    assert content.headers["authorization"] == f"Bearer {KEY}"
+
+
+def test_content_failing_a_fresh_query_gives_a_new_url(tmp_path: Path) -> None:
+    fresh = "https://cdn.test/videos/fresh.mp4"
+    answer = task_json(status="completed", progress=100, video_url=fresh)
+    gateway = Gateway(error(403), error(404), ok(answer), video())
+    path = make_client(gateway).download(DONE, tmp_path / "v.mp4")
+    assert path.read_bytes().startswith(b"\x00\x00\x00\x18ftyp")
+    assert [str(r.url) for r in gateway.requests] == [
+        CDN,
+        f"{BASE}/v1/videos/task_1/content",
+        f"{BASE}/v1/videos/task_1",
+        fresh,
+    ]
+    assert "authorization" not in gateway.requests[-1].headers
+
+
+def test_a_task_without_url_is_downloaded_through_content(tmp_path: Path) -> None:
+    answer = task_json(status="completed", progress=100)  # new-api before metadata.url is filled
+    gateway = Gateway(ok(answer), video())
+    path = make_client(gateway).download("task_1", tmp_path)
+    assert path == tmp_path / "task_1.mp4"
+    assert [str(r.url) for r in gateway.requests] == [
+        f"{BASE}/v1/videos/task_1",
+        f"{BASE}/v1/videos/task_1/content",
+    ]
+
+
+def test_an_html_page_from_the_result_url_is_not_retried_elsewhere(tmp_path: Path) -> None:
+    page = httpx.Response(200, content=b"<html>login</html>", headers={"content-type": "text/html"})
+    gateway = Gateway(page)
+    with pytest.raises(DownloadError, match="text/html"):
+        make_client(gateway).download(DONE, tmp_path / "v.mp4")
+    assert len(gateway.requests) == 1
 
 
 def test_an_html_page_is_not_saved_as_a_video(tmp_path: Path) -> None:

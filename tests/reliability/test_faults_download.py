@@ -20,7 +20,7 @@ import pytest
 from _harness import PARAMS, Facade
 from _mp4probe import probe_mp4
 
-from wan_r2v import DownloadError, ResultExpiredError, Task, TaskStatus
+from wan_r2v import DownloadError, Task, TaskStatus
 from wan_r2v.sandbox import Sandbox
 
 
@@ -181,39 +181,12 @@ def test_a_server_error_every_time_fails_cleanly(
     assert entries(tmp_path) == []
 
 
-def test_an_expired_result_url_says_to_query_the_task_again(
-    facade: Facade, sandbox: Sandbox, tmp_path: Path
-) -> None:
-    task = finished(facade)
-    sandbox.faults.add("expired", route="download")
-    with pytest.raises(ResultExpiredError, match="query the task again") as caught:
-        facade.download(task, tmp_path / "v.mp4")
-    assert caught.value.status_code == 403
-    assert len(download_requests(sandbox)) == 1  # not retried: asking again cannot help
-    assert entries(tmp_path) == []
-
-
-def test_a_url_issued_expired_then_a_fresh_query_downloads(
-    facade: Facade, sandbox: Sandbox, tmp_path: Path
-) -> None:
-    sandbox.faults.add("expired", route="create", times=1)
-    task = facade.wait(facade.create(**PARAMS), timeout=600)
-    with pytest.raises(ResultExpiredError):
-        facade.download(task, tmp_path / "v.mp4")
-    # what the message says to do: query again (by id) for a fresh URL
-    sandbox.app.state.find_task(task.id).expired_urls = False  # type: ignore[union-attr]
-    path = facade.download(task.id, tmp_path / "v.mp4")
-    assert probe_mp4(path).width == 1280
-
-
 @pytest.mark.parametrize(
     ("fault", "match"),
     [
         pytest.param("html;status=200", "text/html", id="html-200"),
         pytest.param("malformed;status=200", "application/json", id="json-200"),
         pytest.param("empty;status=200", "application/json", id="empty-200"),
-        pytest.param("404", "query the task again", id="404"),
-        pytest.param("410", "query the task again", id="410"),
         pytest.param("400", "400", id="400"),
     ],
 )
@@ -225,6 +198,7 @@ def test_an_answer_that_is_not_the_video_is_never_saved(
     with pytest.raises(DownloadError, match=match):
         facade.download(task, tmp_path / "v.mp4")
     assert len(download_requests(sandbox)) == 1
+    assert sandbox.count("content") == 0  # the gateway's proxy would fetch the same file
     assert entries(tmp_path) == []
 
 

@@ -35,12 +35,14 @@ from ._redact import redact
 from ._task_parsing import task_from_object, unwrap_task
 
 __all__ = [
+    "ERROR_BODY_LIMIT",
     "HTTPX_FAILURES",
     "NOT_SENT_ERRORS",
     "Exchange",
     "Outcome",
     "as_transport_error",
     "decode_json",
+    "error_body_length",
     "error_for_status",
     "error_for_transport",
     "read_task",
@@ -96,6 +98,28 @@ def as_transport_error(exc: httpx.RequestError | httpx.InvalidURL) -> httpx.Tran
     if isinstance(exc, httpx.TransportError):
         return exc
     return httpx.RemoteProtocolError(f"the answer could not be read ({type(exc).__name__}: {exc})")
+
+
+#: The largest error body a download reads (to tell its code and message; a video is never read so).
+ERROR_BODY_LIMIT = 8192
+
+
+def error_body_length(status_code: int, headers: httpx.Headers) -> int:
+    """How many bytes of a download's non-video answer to read: a short JSON error's, else 0.
+
+    Only a 4xx/5xx JSON body that declares a Content-Length of at most
+    `ERROR_BODY_LIMIT` is read (the gateway's ``/content`` answers new-api's
+    ``task_not_exist`` so); anything else is left unread.
+    """
+    if status_code < 400:
+        return 0
+    content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    if not (content_type == "application/json" or content_type.endswith("+json")):
+        return 0
+    length = headers.get("content-length", "").strip()
+    if not length.isdigit() or int(length) > ERROR_BODY_LIMIT:
+        return 0
+    return int(length)
 
 
 def decode_json(content: bytes) -> object:

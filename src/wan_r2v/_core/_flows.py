@@ -38,6 +38,7 @@ from ._download_plan import (
     resolve_video_url,
     safe_filename,
 )
+from ._fallback import fetch_with_fallback
 from ._log import log_attempt, no_retry_reason
 from ._polling import poll_delay
 from ._requests import (
@@ -308,7 +309,10 @@ def wait_flow(
 def download_flow(
     ctx: FlowContext, task_or_id: Task | str, path: Target | Path, *, overwrite: bool = True
 ) -> Flow[Path]:
-    """Stream the task's video to `path` (a file, or a folder for ``<task_id>.mp4``); query it first if needed."""
+    """Stream the task's video to `path` (a file, or a folder for ``<task_id>.mp4``); query it first if needed.
+
+    No result URL, or an expired one: through the gateway's ``/content``, then a fresh URL (`_fallback`).
+    """
     target = path if isinstance(path, Target) else Target(path)
     task = task_or_id if isinstance(task_or_id, Task) else None
     if task is None or task.video_url is None:
@@ -318,9 +322,6 @@ def download_flow(
         raise DownloadError(
             f"{_describe(task)} ({task.progress}%), not finished: wait for it first"
         )
-    if task.video_url is None:
-        raise DownloadError(f"task {task.id} succeeded but the answer holds no video URL")
-    url = resolve_video_url(task.video_url, ctx.config.base_url)
     stream = partial(
         Stream,
         target=target,
@@ -329,7 +330,14 @@ def download_flow(
         max_bytes=ctx.config.max_download_bytes,
     )
     try:
-        return (yield from _fetch(ctx, url, stream))
+        return (
+            yield from fetch_with_fallback(
+                task,
+                ctx.config,
+                fetch=lambda url: _fetch(ctx, url, stream),
+                query=lambda task_id: get_flow(ctx, task_id),
+            )
+        )
     except DownloadError:
         raise
     except WanR2VError as error:
