@@ -32,6 +32,8 @@ class S3TestServer:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._app = DomainDispatcherApplication(create_backend_app)
         self.requests: list[str] = []
+        #: ``(method, path, query, Authorization header or None)`` of every request.
+        self.seen: list[tuple[str, str, str, str | None]] = []
         #: While True, every PUT/POST of an object answers 403 (a store that refuses uploads).
         self.refuse_uploads = False
         self._lock = threading.Lock()
@@ -44,6 +46,9 @@ class S3TestServer:
         method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")
         with self._lock:
             self.requests.append(f"{method} {path}")
+            self.seen.append(
+                (method, path, environ.get("QUERY_STRING", ""), environ.get("HTTP_AUTHORIZATION"))
+            )
         if self.refuse_uploads and method in ("PUT", "POST") and path.count("/") >= 2:
             body = b"<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"
             start_response("403 Forbidden", [("Content-Type", "application/xml")])
@@ -61,6 +66,11 @@ class S3TestServer:
             return [
                 r for r in self.requests if r.split()[0] in ("PUT", "POST") and r.count("/") >= 2
             ]
+
+    def signed_gets(self, path_part: str) -> list[tuple[str, str | None]]:
+        """``(query, Authorization)`` of the GETs whose path holds `path_part` (fetches of signed URLs)."""
+        with self._lock:
+            return [(q, a) for m, p, q, a in self.seen if m == "GET" and path_part in p]
 
     def credentials_env(self) -> dict[str, str]:
         """The usual AWS variables pointing at this server."""

@@ -21,7 +21,6 @@ from ._core import (
     CreateParams,
     Flow,
     FlowContext,
-    build_create_body,
     create_flow,
     download_flow,
     generate_flow,
@@ -30,11 +29,13 @@ from ._core import (
     target_of,
     wait_flow,
 )
+from ._core._local_files import build_body_with_files, with_file_uris
 from ._download import refuse_taken_target
 from ._gate import AsyncGate, Gate
 from ._logs import setup_from_env
 from ._version import __version__
 from .presets import PRESETS, Preset
+from .references import AsyncUploader, Uploader, UploaderSource
 from .task import GenerationResult, Task
 
 __all__ = ["USER_AGENT", "VERSION", "BaseClient"]
@@ -82,6 +83,7 @@ class BaseClient(Generic[HttpT, GateT]):
         allow_insecure_http: bool = False,
         task_path: TaskPath = "videos",
         max_connections: int | None = DEFAULT_MAX_CONNECTIONS,
+        uploader: Uploader | AsyncUploader | None = None,
     ) -> None:
         """Configure a client; nothing is sent until a method is called.
 
@@ -93,6 +95,10 @@ class BaseClient(Generic[HttpT, GateT]):
         connections, all kept alive. With your own `http_client`, pass its pool size
         (httpx's default is 100); against a distant gateway with many tasks, a larger
         value polls them more promptly.
+
+        `uploader` stores local reference files (paths in ``videos=``, ``images=``,
+        ``audio=``) and returns signed URLs; without it, ``WAN_R2V_UPLOAD_URL``
+        (``s3://bucket/prefix``) names an S3-compatible store (the ``s3`` extra).
         """
         setup_from_env(os.environ)  # WAN_R2V_LOG=debug: the request log on stderr
         self._config = make_config(
@@ -116,6 +122,7 @@ class BaseClient(Generic[HttpT, GateT]):
             config=self._config,
             timeout=_effective_timeout(self._config.timeout, self._http.timeout),
             user_agent=USER_AGENT,
+            uploads=UploaderSource(uploader),
         )
 
     def _new_http(self) -> HttpT:
@@ -141,10 +148,19 @@ class BaseClient(Generic[HttpT, GateT]):
         return self._ctx.timeout
 
     def build_request(self, **params: Unpack[CreateParams]) -> dict[str, Any]:
-        """The exact create body (wire JSON), validated; nothing is sent. `ValidationError` lists every problem."""
-        return build_create_body(
-            params, presets=self._config.presets, strict=self._config.strict
-        ).to_dict()
+        """The exact create body (wire JSON), validated; nothing is sent. `ValidationError` lists every problem.
+
+        Local files are checked and shown as ``file://`` URIs; a create uploads them
+        and sends their signed URLs instead.
+        """
+        body, files, _ = build_body_with_files(
+            params,
+            presets=self._config.presets,
+            strict=self._config.strict,
+            uploads=None,
+            need_uploader=False,
+        )
+        return (with_file_uris(body, files) if files else body).to_dict()
 
     # The flows of the public methods; `Client` and `AsyncClient` only drive them.
 

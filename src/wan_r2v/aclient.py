@@ -26,12 +26,15 @@ from ._core import (
     Send,
     Sleep,
     Stream,
+    Upload,
     as_transport_error,
     error_body_length,
     over_time_limit,
 )
 from ._download import Scratch, sink_for
 from ._gate import AsyncGate
+from .errors import UploadError
+from .references import upload_all_async
 from .task import GenerationResult, Task
 
 __all__ = ["AsyncClient", "AsyncProgressCallback"]
@@ -138,6 +141,11 @@ class AsyncClient(BaseClient[httpx.AsyncClient, AsyncGate]):
                 reported = on_progress(task)
                 if inspect.isawaitable(reported):
                     await reported
+            case Upload(uploader, files, expires_in):
+                try:
+                    return await upload_all_async(uploader, files, expires_in=expires_in)
+                except UploadError as error:
+                    return error
         return None
 
     async def _sleep(self, seconds: float) -> None:

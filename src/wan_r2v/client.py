@@ -26,12 +26,15 @@ from ._core import (
     Send,
     Sleep,
     Stream,
+    Upload,
     as_transport_error,
     error_body_length,
     over_time_limit,
 )
 from ._download import Scratch, sink_for
 from ._gate import Gate
+from .errors import UploadError
+from .references import upload_all
 from .task import GenerationResult, Task
 
 __all__ = ["Client", "ProgressCallback"]
@@ -136,6 +139,11 @@ class Client(BaseClient[httpx.Client, Gate]):
                 self._sleep(seconds)
             case Report(task) if on_progress is not None:
                 on_progress(task)
+            case Upload(uploader, files, expires_in):
+                try:
+                    return upload_all(uploader, files, expires_in=expires_in)  # type: ignore[arg-type]
+                except UploadError as error:
+                    return error
         return None
 
     def _sleep(self, seconds: float) -> None:

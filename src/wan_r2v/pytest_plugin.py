@@ -12,7 +12,7 @@ sets it up for one test::
         assert wan_r2v_sandbox.count("create") == 3
 
 Options: ``clock``, ``duration``, ``poll_steps``, ``url_ttl``, ``fps``,
-``api_key``, ``dialect`` and ``faults`` reconfigure the shared server; ``presets``,
+``api_key``, ``dialect``, ``faults`` and ``check_references`` reconfigure the shared server; ``presets``,
 ``strict`` and ``public_url`` start a server of the test's own.
 
 Every install of wan-r2v registers this plugin (``pytest11`` entry point), also
@@ -36,7 +36,17 @@ __all__ = ["MARKER", "wan_r2v_sandbox", "wan_r2v_sandbox_server"]
 MARKER = "wan_r2v_sandbox"
 #: Marker options the shared server can take on for one test.
 _SHARED_OPTIONS = frozenset(
-    {"clock", "duration", "poll_steps", "url_ttl", "fps", "api_key", "dialect", "faults"}
+    {
+        "clock",
+        "duration",
+        "poll_steps",
+        "url_ttl",
+        "fps",
+        "api_key",
+        "dialect",
+        "faults",
+        "check_references",
+    }
 )
 
 
@@ -46,7 +56,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         f"{MARKER}(**options): set up the wan_r2v_sandbox fixture for this test: clock="
         "'wall'|'manual'|'per_poll', duration=seconds, poll_steps=N, url_ttl=seconds, fps=N, "
-        "api_key=str, faults=[spec, ...] (fault grammar), or presets/strict/public_url "
+        "api_key=str, faults=[spec, ...] (fault grammar), check_references=bool, or presets/strict/public_url "
         "(a server of the test's own)",
     )
 

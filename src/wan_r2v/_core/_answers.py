@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 import httpx
 
+from .._signed_urls import scrub_signed_urls
 from ..errors import (
     APIConnectionError,
     APIError,
@@ -352,14 +353,21 @@ def read_task(outcome: Outcome, *, task_id: str | None = None, secret: str | Non
 
 
 def _redact_task(task: Task, secret: str | None) -> Task:
-    """The task with the key scrubbed from the texts it shows (a gateway may echo it back)."""
+    """The task with the key scrubbed from the texts it shows (a gateway may echo it back).
+
+    The failure text is also scrubbed of signed URLs' credentials (a provider may quote a reference URL).
+    """
+    message = task.error_message
     if not secret:
-        return task
+        if message is None or scrub_signed_urls(message) == message:
+            return task
+        return attrs.evolve(task, error_message=scrub_signed_urls(message))
     texts = ("raw_status", "upstream_status", "model", "error_code", "error_message")
     changes: dict[str, Any] = {
         name: redact(value, secret)
         for name in texts
-        if isinstance(value := getattr(task, name), str) and secret in value
+        if isinstance(value := getattr(task, name), str)
+        and (secret in value or (name == "error_message" and "=" in value))
     }
     return attrs.evolve(task, **changes) if changes else task
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import os
 from collections.abc import Mapping, Sequence
 from typing import Any, NotRequired, Required, TypedDict
 
@@ -27,19 +28,20 @@ logger = logging.getLogger("wan_r2v")
 class CreateParams(TypedDict, total=False):
     """The keyword arguments of ``create()``, ``build_request()`` and ``generate()``.
 
-    Wire names as the gateway documents them; ``aspect`` (instead of ``size``)
+    Wire names as the gateway documents them (a reference may be a local path:
+    see `wan_r2v.references`); ``aspect`` (instead of ``size``)
     and ``tier``/``resolution``/``sound`` (instead of ``model``) are conveniences.
     """
 
     model: str | Preset | None
     prompt: Required[str]
-    videos: Sequence[str] | None
-    images: Sequence[str] | None
+    videos: Sequence[str | os.PathLike[str]] | None
+    images: Sequence[str | os.PathLike[str]] | None
     size: str | None
     aspect: str | None
     duration: int | None
     negative_prompt: str | None
-    audio: str | None
+    audio: str | os.PathLike[str] | None
     shot_type: ShotType | str | None
     enable_prompt_expansion: bool | None
     seed: int | None
@@ -147,7 +149,7 @@ def _resolve_size(
     return resolved
 
 
-def _references(value: Sequence[str] | None) -> object:
+def _references(value: Sequence[str | os.PathLike[str]] | None) -> object:
     """A list for the body; a bare string stays a string so the rules can say so."""
     if value is None or isinstance(value, str):
         return value

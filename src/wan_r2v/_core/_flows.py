@@ -4,7 +4,8 @@ A flow yields `Send` (make this request, send back an `Exchange` or the
 transport error), `Stream` (stream this GET into a file, send back the
 `Path`, an `Interrupted` body, the `Exchange` of an answer that is not the
 video, or the transport error), `Discard` (remove a kept partial file),
-`Sleep` (send back None) and `Report` (hand a task to ``on_progress``).
+`Sleep` (send back None), `Report` (hand a task to ``on_progress``) and `Upload`
+(store local reference files, send back their URLs or the `UploadError`).
 Retries, deadlines, polling, redirects and resuming live here once; `Client` and `AsyncClient` only drive
 the generator, the first with blocking calls, the second with awaits.
 """
@@ -15,6 +16,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Generator
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,10 +25,12 @@ import attrs
 import httpx
 
 from .._config import ClientConfig
-from ..errors import DownloadError, TaskFailedError, WaitTimeoutError, WanR2VError
+from ..errors import DownloadError, TaskFailedError, UploadError, WaitTimeoutError, WanR2VError
+from ..references import LocalFile, UploaderSource, substitute, url_lifetime
+from ..references._uploads import AsyncUploader, Uploader
 from ..task import GenerationResult, Task, TaskStatus
 from ._answers import NOT_SENT_ERRORS, Exchange, read_task, retry_after_of
-from ._create_body import CreateParams, build_create_body
+from ._create_body import CreateParams
 from ._download_plan import (
     MAX_REDIRECTS,
     Interrupted,
@@ -39,6 +43,7 @@ from ._download_plan import (
     safe_filename,
 )
 from ._fallback import fetch_with_fallback
+from ._local_files import DEFAULT_WAIT_TIMEOUT, build_body_with_files
 from ._log import log_attempt, no_retry_reason
 from ._polling import poll_delay
 from ._requests import (
@@ -58,6 +63,7 @@ __all__ = [
     "Send",
     "Sleep",
     "Stream",
+    "Upload",
     "create_flow",
     "download_flow",
     "finish",
@@ -114,7 +120,16 @@ class Report:
     task: Task
 
 
-Action = Send | Stream | Discard | Sleep | Report
+@attrs.frozen
+class Upload:
+    """Store these local files with this uploader, at once; send back their URLs in order, or the `UploadError`."""
+
+    uploader: Uploader | AsyncUploader = attrs.field(repr=False)
+    files: tuple[LocalFile, ...]
+    expires_in: timedelta
+
+
+Action = Send | Stream | Discard | Sleep | Report | Upload
 Flow = Generator[Action, Any, T]
 
 
@@ -127,6 +142,8 @@ class FlowContext:
     user_agent: str
     clock: Callable[[], float] = time.monotonic
     rand: Callable[[], float] = random.random
+    #: Where local reference files go (None: nowhere; a local file is then a validation problem).
+    uploads: UploaderSource | None = None
 
     @property
     def secret(self) -> str | None:
@@ -200,9 +217,21 @@ def _attempts(
             return result
 
 
-def create_flow(ctx: FlowContext, params: CreateParams) -> Flow[Task]:
-    """Validate, then create a task; retried only when it certainly was not created."""
-    body = build_create_body(params, presets=ctx.config.presets, strict=ctx.config.strict)
+def create_flow(
+    ctx: FlowContext, params: CreateParams, *, wait_timeout: float = DEFAULT_WAIT_TIMEOUT
+) -> Flow[Task]:
+    """Validate (local files too), upload local files, then create a task; retried only when it certainly was not created.
+
+    Uploaded files' URLs stay valid for `wait_timeout` plus a margin; a failed upload sends no create.
+    """
+    body, files, uploader = build_body_with_files(
+        params, presets=ctx.config.presets, strict=ctx.config.strict, uploads=ctx.uploads
+    )
+    if files and uploader is not None:
+        urls = yield Upload(uploader, files, url_lifetime(wait_timeout))
+        if isinstance(urls, UploadError):
+            raise urls
+        body = substitute(body, urls)
     request = build_create_request(ctx.config, body, user_agent=ctx.user_agent, timeout=ctx.timeout)
     read = partial(read_task, secret=ctx.secret)
     return (yield from _attempts(ctx, request, read, is_create=True))
@@ -426,7 +455,7 @@ def generate_flow(
     overwrite: bool = True,
 ) -> Flow[GenerationResult]:
     """Create, wait (reporting the created task at once), then download."""
-    task = yield from create_flow(ctx, params)
+    task = yield from create_flow(ctx, params, wait_timeout=wait_timeout)
     task = yield from wait_flow(
         ctx, task, timeout=wait_timeout, poll_interval=poll_interval, fresh=True
     )

@@ -214,16 +214,17 @@ def _add_create_fields(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--video",
         dest="videos",
-        metavar="URL",
+        metavar="URL|FILE",
         action="append",
-        help="reference video URL (repeatable; order gives character1, character2, ...)",
+        help="reference video URL or local MP4/MOV file (repeatable; order gives "
+        "character1, character2, ...); files go to --upload-to",
     )
     group.add_argument(
         "--image",
         dest="images",
-        metavar="URL",
+        metavar="URL|FILE",
         action="append",
-        help="reference image URL (repeatable)",
+        help="reference image URL or local file (repeatable)",
     )
     # --size or --aspect: the library judges a pair (it lists a disagreement with the rest)
     group.add_argument(
@@ -246,7 +247,15 @@ def _add_create_fields(parser: argparse.ArgumentParser) -> None:
         help="what to avoid",
     )
     group.add_argument(
-        "--audio", metavar="URL", help="guide audio URL (wav/mp3; models with sound only)"
+        "--audio",
+        metavar="URL|FILE",
+        help="guide audio URL or local file (wav/mp3; models with sound only)",
+    )
+    group.add_argument(
+        "--upload-to",
+        metavar="S3_URL",
+        help="where local reference files are uploaded, e.g. s3://bucket/prefix, with the "
+        "store's AWS_* variables (default: $WAN_R2V_UPLOAD_URL; needs wan-r2v[s3])",
     )
     group.add_argument(
         "--shot",

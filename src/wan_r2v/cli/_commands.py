@@ -22,6 +22,7 @@ from ._console import Console
 from ._exit_codes import ExitCode, exit_code_for
 from ._progress import ProgressBar
 from ._signals import signal_name
+from ._uploads import has_local_files, uploader_for
 
 if TYPE_CHECKING:
     from ..client import Client
@@ -125,6 +126,11 @@ def client_kwargs(ctx: CommandContext, *, dry_run: bool = False) -> dict[str, An
     poll_interval = getattr(ctx.args, "poll_interval", None)
     if poll_interval is not None:
         kwargs["poll_interval"] = poll_interval
+    if not dry_run and has_local_files(ctx.args):
+        try:
+            kwargs["uploader"] = uploader_for(ctx.args, ctx.environ, ctx.console, quiet=ctx.quiet)
+        except (ImportError, ValueError) as exc:
+            raise UsageError(f"local reference files cannot be uploaded: {exc}") from None
     return kwargs
 
 

@@ -9,6 +9,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
+from .._signed_urls import scrub_signed_urls
+
 __all__ = ["REDACTED", "Console", "to_jsonable"]
 
 #: What stands in for a secret in any output.
@@ -50,10 +52,10 @@ class Console:
             self._secrets.sort(key=len, reverse=True)
 
     def redact(self, text: str) -> str:
-        """The text with every known secret replaced by ``[redacted]``."""
+        """The text with every known secret, and signed URLs' credentials, replaced by ``[redacted]``."""
         for secret in self._secrets:
             text = text.replace(secret, REDACTED)
-        return text
+        return scrub_signed_urls(text)
 
     def out(self, text: str = "") -> None:
         """A line of result on stdout."""

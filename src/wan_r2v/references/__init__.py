@@ -20,6 +20,7 @@ from ..presets import ReferenceLimits
 from ._files import LocalFile, check_local_file, local_path_of
 from ._formats import Kind, sniff
 from ._prepare import PreparedReferences, prepare_references, substitute
+from ._source import UploaderSource
 from ._uploads import (
     UPLOAD_URL_ENV,
     URL_MARGIN,
@@ -49,6 +50,7 @@ __all__ = [
     "UploadProgress",
     "UploadProgressCallback",
     "Uploader",
+    "UploaderSource",
     "check_local_file",
     "content_name",
     "local_path_of",

@@ -110,10 +110,19 @@ def _allowed(formats: Iterable[str]) -> str:
 
 
 def check_local_file(
-    path: Path, kind: Kind, field: str, limits: ReferenceLimits, problems: list[Problem]
+    path: Path,
+    kind: Kind,
+    field: str,
+    limits: ReferenceLimits,
+    problems: list[Problem],
+    *,
+    shown: str | None = None,
 ) -> LocalFile | None:
-    """Check one file against the limits for its kind; add each problem found, return it when it passed."""
-    shown = str(path)
+    """Check one file against the limits for its kind; add each problem found, return it when it passed.
+
+    `shown` is how messages name the file (the path as the user wrote it; default: `path`).
+    """
+    shown = shown if shown is not None else str(path)
     try:
         if not path.exists():
             problems.append(

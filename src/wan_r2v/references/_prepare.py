@@ -62,7 +62,8 @@ class _Collector:
         known = self.index.get(key)
         if known is not None and self.files[known].kind == kind:
             return f"{PLACEHOLDER_PREFIX}{known}"
-        checked = check_local_file(path, kind, field, self.limits, self.problems)
+        shown = value if isinstance(value, str) else str(path)
+        checked = check_local_file(path, kind, field, self.limits, self.problems, shown=shown)
         if checked is None:
             self.bad += 1
             return f"{PLACEHOLDER_PREFIX}bad/{self.bad}"

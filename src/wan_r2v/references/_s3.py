@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from .._core._signed_urls import scrub_signed_urls
+from .._signed_urls import scrub_signed_urls
 from ..errors import UploadError
 from ._files import LocalFile
 from ._uploads import (

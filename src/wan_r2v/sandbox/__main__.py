@@ -72,6 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--public-url", default=None, help="base of result URLs (default: the request's Host)"
     )
     parser.add_argument(
+        "--check-references",
+        action="store_true",
+        help="fetch each reference URL as the provider does (without the key) and fail the "
+        "task when one cannot be fetched or is not the media it claims",
+    )
+    parser.add_argument(
         "--log-level",
         default="warning",
         choices=("critical", "error", "warning", "info", "debug"),
@@ -96,6 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             fps=args.fps,
             public_url=args.public_url,
             dialect=args.dialect,
+            check_references=args.check_references,
         )
     except ValueError as exc:
         parser.error(str(exc))
@@ -111,7 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     faults = "; ".join(args.fault) or "none"
     print(
         f"wan-r2v sandbox gateway on {base_url} (clock={config.clock}, "
-        f"duration={config.duration:g} s, faults: {faults})\n"
+        f"duration={config.duration:g} s, faults: {faults}"
+        f"{', references checked' if config.check_references else ''})\n"
         f"  export WAN_R2V_BASE_URL={base_url}\n"
         f"  export WAN_R2V_API_KEY={config.api_key}\n"
         "Press Ctrl+C to stop.",

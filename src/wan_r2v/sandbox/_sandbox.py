@@ -45,6 +45,9 @@ class Sandbox:
       ``/v1/video/generations/{id}``, ``metadata.url`` and ``completed_at``
       set while running on ``/v1/videos/{id}``, flat errors, an unknown id as
       400 ``task_not_exist``, no Retry-After on 429, ``X-Oneapi-Request-Id``).
+    - ``check_references``: fetch each reference URL as the provider does (never
+      with the gateway key) and fail the task when one cannot be fetched or is
+      not the media it claims (False: URLs are taken on trust).
     """
 
     def __init__(
@@ -63,9 +66,11 @@ class Sandbox:
         port: int = 0,
         public_url: str | None = None,
         dialect: Dialect = "uniall",
+        check_references: bool = False,
     ) -> None:
         config = SandboxConfig(
             dialect=dialect,
+            check_references=check_references,
             api_key=api_key,
             duration=duration,
             clock=clock,
@@ -182,6 +187,7 @@ class Sandbox:
         fps: int | None = None,
         faults: Iterable[FaultInput] | str | None = None,
         dialect: Dialect | None = None,
+        check_references: bool | None = None,
     ) -> None:
         """Change settings of the running sandbox (until `reset`); ``faults`` adds rules."""
         changes: dict[str, Any] = {
@@ -194,6 +200,7 @@ class Sandbox:
                 ("url_ttl", url_ttl),
                 ("fps", fps),
                 ("dialect", dialect),
+                ("check_references", check_references),
             )
             if value is not None
         }

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import attrs
 
-from wan_r2v.presets import PRESETS, Preset, parse_size
+from wan_r2v.presets import PRESETS, Preset, ReferenceLimits, parse_size
 
 from ._answers import DialectStyle, TaskView
 from ._faults import Fault, FaultInput, FaultSet
@@ -76,6 +76,9 @@ class SandboxConfig:
     #: ``"uniall"`` (the gateway's own answers) or ``"new-api"`` (the relay's, exactly:
     #: see `wan_r2v.sandbox._answers.NEW_API`).
     dialect: Dialect = attrs.field(default="uniall", validator=_dialect_name)
+    #: Fetch every reference URL of a new task, as the provider does, and fail the task when
+    #: one cannot be fetched or is not the media it claims (default: URLs are not fetched).
+    check_references: bool = False
 
 
 @attrs.frozen(kw_only=True)
@@ -126,6 +129,8 @@ class TaskRecord:
     error_message: str | None = None
     #: Its database row number, as new-api numbers tasks.
     row: int = 0
+    #: While its references are being fetched (``check_references``), the task stays queued.
+    checking: bool = False
 
 
 def _new_clock(mode: ClockMode) -> Clock:
@@ -292,7 +297,35 @@ class SandboxState:
                 **record_args,
             )
             self._tasks[task.id] = task
+            if config.check_references:
+                task.checking = True
+                limits = preset.references if preset is not None else ReferenceLimits()
+                threading.Thread(
+                    target=self._check_references,
+                    args=(task, dict(body), limits),
+                    name=f"sandbox-check-{task.id}",
+                    daemon=True,
+                ).start()
             return task
+
+    def _check_references(
+        self, task: TaskRecord, body: Mapping[str, Any], limits: ReferenceLimits
+    ) -> None:
+        """Fetch the task's references (off the server's loop); then fail it, or let it start."""
+        from ._reference_check import inspect_references
+
+        try:
+            refused = inspect_references(body, limits)
+        except Exception as exc:  # a sandbox bug must not leave the task queued forever
+            refused = ("InternalError", f"The reference check failed: {type(exc).__name__}")
+        with self._lock:
+            now = self._clock.now()
+            task.polls = 0
+            task.created = now  # generation starts once the references are in
+            if refused is not None:
+                task.plan = attrs.evolve(task.plan, outcome="failed", fail_at=0.0)
+                task.error_code, task.error_message = refused
+            task.checking = False
 
     def find_task(self, task_id: str, *, poll: bool = False) -> TaskRecord | None:
         """A task by id; ``poll=True`` counts a query (it moves a per_poll task one step)."""
@@ -312,7 +345,7 @@ class SandboxState:
         """The task as an answer shows it now, with a freshly signed result URL."""
         with self._lock:
             elapsed = self._clock.now() - task.created + task.polls * task.poll_step
-            state = snapshot(task.plan, elapsed)
+            state = snapshot(task.plan, 0.0) if task.checking else snapshot(task.plan, elapsed)
             url = None
             if state.status == "completed":
                 expires = int(self.epoch() + self._config.url_ttl)
