@@ -11,10 +11,11 @@ from pathlib import Path
 from bench._report import Section, command_line, console, document
 
 ROOT = Path(__file__).resolve().parent.parent
-NAMES = ("in_process", "loopback", "fanout", "download", "import")
+NAMES = ("in_process", "loopback", "fanout", "download", "import", "batch")
 
 
 def _plan(quick: bool) -> dict[str, Callable[[], Section]]:
+    from bench.batch import batch
     from bench.client_cost import client_cost
     from bench.download import GiB, MiB, download
     from bench.fanout import fanout
@@ -27,6 +28,7 @@ def _plan(quick: bool) -> dict[str, Callable[[], Section]]:
             "fanout": lambda: fanout(tasks=100, rounds=1),
             "download": lambda: download(size=64 * MiB, rounds=2),
             "import": lambda: import_time(rounds=3),
+            "batch": lambda: batch(jobs=100, rounds=1),
         }
     return {
         "in_process": lambda: client_cost(ops=300, rounds=15),
@@ -34,6 +36,7 @@ def _plan(quick: bool) -> dict[str, Callable[[], Section]]:
         "fanout": lambda: fanout(tasks=1000, rounds=5),
         "download": lambda: download(size=GiB, rounds=7),
         "import": lambda: import_time(rounds=21),
+        "batch": lambda: batch(jobs=1000, rounds=3),
     }
 
 

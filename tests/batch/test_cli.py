@@ -106,3 +106,36 @@ def test_the_progress_line_counts_the_whole_batch() -> None:
     assert format_progress(p) == (
         "batch 4/10 done  3 running  1 failed  2 pending  elapsed 0:50  eta 0:50"
     )
+
+
+def test_a_wait_timeout_exits_5_and_a_rerun_resumes_by_id(tmp_path: Path) -> None:
+    with Sandbox(duration=1.5) as sb:
+        jobs = write_jobs(tmp_path, 2)
+        argv = ["batch", "run", str(jobs), "-o", str(tmp_path / "out"), "--poll-interval", "0.05"]
+        code, out, _ = cli(sb, *argv, "--timeout", "0.2")
+        assert code == 5 and "still running" in out and "rerun" in out
+        code, out, _ = cli(sb, *argv)
+        assert code == 0 and out.startswith("2 jobs: 2 downloaded")
+        assert sb.count("create") == 2  # resumed by task id, not created again
+
+
+def test_a_refused_key_exits_3_and_another_output_folder_exits_2(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    jobs = write_jobs(tmp_path, 2)
+    argv = ["batch", "run", str(jobs), "--poll-interval", "0.05"]
+    code, _, err = cli(sandbox, *argv, "-o", str(tmp_path / "out"), "--api-key", "sk-wrong")
+    assert code == 3 and "run the batch again" in err
+    code, _, err = cli(sandbox, *argv, "-o", str(tmp_path / "elsewhere"))
+    assert code == 2 and "output folder" in err
+    code, _, _ = cli(sandbox, *argv, "-o", str(tmp_path / "out"))
+    assert code == 0
+
+
+def test_a_second_runner_on_the_same_journal_is_refused(sandbox: Sandbox, tmp_path: Path) -> None:
+    from wan_r2v.batch import SQLiteJournal
+
+    jobs = write_jobs(tmp_path, 1)
+    with SQLiteJournal(f"{jobs}.journal.sqlite"):  # a run holds it
+        code, _, err = cli(sandbox, "batch", "run", str(jobs), "-o", str(tmp_path / "out"))
+    assert code == 2 and "another `batch run`" in err and sandbox.count("create") == 0

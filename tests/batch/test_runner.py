@@ -185,3 +185,15 @@ def test_the_sync_wrapper_yields_outcomes(sandbox: Sandbox, tmp_path: Path) -> N
     assert sorted(o.name for o in outcomes) == ["v000", "v001", "v002"]
     assert all(o.ok for o in outcomes)
     assert json.loads(json.dumps(outcomes[0].to_dict()))["state"] == "downloaded"
+
+
+def test_a_create_still_rate_limited_after_its_retries_goes_back_in_the_queue(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    jobs = write_jobs(tmp_path, 2)
+    # the first create and its 2 retries all meet 429 (certainly not created)
+    sandbox.faults.add("429", route="create", times=3, retry_after=0)
+    outcomes = run(sandbox, jobs, tmp_path / "out", max_in_flight=1)
+    assert all(o.state is State.DOWNLOADED for o in outcomes)
+    assert sorted(o.attempts for o in outcomes) == [1, 2]  # the requeue is a new attempt
+    assert sandbox.count("create") == 5 and len(sandbox.tasks) == 2

@@ -233,7 +233,15 @@ def _run(ctx: CommandContext) -> int:
     import asyncio
 
     from ..aclient import AsyncClient
-    from ..batch import BatchAborted, InvalidJobsError, default_journal_path, load_jobs, run_batch
+    from ..batch import (
+        BatchAborted,
+        InvalidJobsError,
+        JournalBusyError,
+        JournalMismatchError,
+        default_journal_path,
+        load_jobs,
+        run_batch,
+    )
     from ._args import _add_create_fields
     from ._commands import UsageError, client_kwargs
 
@@ -285,6 +293,13 @@ def _run(ctx: CommandContext) -> int:
 
     try:
         asyncio.run(go())
+    except (JournalBusyError, JournalMismatchError) as exc:
+        display.close()
+        ctx.console.err(f"error: {exc.message}")
+        if args.json:
+            error = {"type": type(exc).__name__, "message": exc.message}
+            ctx.console.out(json.dumps({"error": error}, ensure_ascii=False))
+        return ExitCode.USAGE
     except BatchAborted as exc:
         display.close()
         ctx.console.err(f"error: {exc.message}")
