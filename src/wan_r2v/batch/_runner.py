@@ -15,7 +15,6 @@ from: by id when it has one, never by a second create unless the user asks
 from __future__ import annotations
 
 import asyncio
-import glob
 import os
 import time
 from collections import Counter
@@ -438,13 +437,6 @@ class _Run:
         )
 
 
-def _remove_leftover_parts(output: Path, job: Job) -> None:
-    """A runner killed mid-download leaves its hidden part file; this run owns the name now."""
-    pattern = os.path.join(glob.escape(str(output)), f".{glob.escape(job.filename)}.*.part")
-    for leftover in glob.glob(pattern):
-        Path(leftover).unlink(missing_ok=True)
-
-
 def _chooser(choice: bool | Collection[str]) -> Callable[[str], bool]:
     if isinstance(choice, bool):
         return lambda name: choice
@@ -553,8 +545,6 @@ async def run_batch(
         work = [(item, step) for item, step in plan if step not in idle]
         run.to_do = len(work)
         run._report()
-        for item, _ in work:
-            _remove_leftover_parts(out, item.job)
         # tasks already at the gateway take their in-flight places before any new create
         work.sort(key=lambda pair: pair[1] is Step.CREATE)
         tasks = [asyncio.ensure_future(run.drive(item, step)) for item, step in work]
