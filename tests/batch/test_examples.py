@@ -31,7 +31,7 @@ def test_the_example_files_are_valid_jobs() -> None:
 
 
 def test_the_readme_shows_lines_of_the_example_file() -> None:
-    shown = re.findall(r"^```json\n(.*?)^```$", SECTION, re.S | re.M)[0].splitlines()
+    shown = re.findall(r"^```jsonl\n(.*?)^```$", SECTION, re.S | re.M)[0].splitlines()
     lines = (ROOT / "examples/batch/jobs.jsonl").read_text().splitlines()
     assert shown and all(line in lines for line in shown)
     for path in re.findall(r"\]\((examples/batch/[^)]+)\)", SECTION):
