@@ -7,7 +7,7 @@ A gateway whose account configuration differs gets a custom `Preset` (see
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Literal
 
 import attrs
@@ -20,6 +20,7 @@ __all__ = [
     "Preset",
     "ReferenceLimits",
     "Resolution",
+    "Sizes",
     "Tier",
     "find_preset",
     "get_preset",
@@ -60,8 +61,44 @@ def parse_size(size: str) -> tuple[int, int]:
     return int(width), int(height)
 
 
-def _frozen_mapping(value: Mapping[str, str]) -> Mapping[str, str]:
-    return dict(value)
+class Sizes(Mapping[str, str]):
+    """A read-only aspect -> ``"W*H"`` mapping: hashable, equal to any mapping of the same items."""
+
+    __slots__ = ("_items",)
+    _items: dict[str, str]
+
+    def __init__(self, items: Mapping[str, str] | Iterable[tuple[str, str]] = ()) -> None:
+        object.__setattr__(self, "_items", dict(items))
+
+    def __getitem__(self, key: str) -> str:
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("Sizes is read-only; use Preset.replace(sizes={...})")
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self._items.items()))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Mapping):
+            return dict(self._items) == dict(other)
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"Sizes({self._items!r})"
+
+    def __reduce__(self) -> tuple[type[Sizes], tuple[dict[str, str]]]:
+        return Sizes, (dict(self._items),)
+
+
+def _frozen_mapping(value: Mapping[str, str]) -> Sizes:
+    return value if isinstance(value, Sizes) else Sizes(value)
 
 
 _MIB = 1024 * 1024
@@ -99,8 +136,8 @@ class Preset:
     resolution: Resolution
     #: True: makes sound and takes guide audio; False: silent; None: provider default.
     audio: bool | None
-    #: Allowed sizes, aspect -> "W*H".
-    sizes: Mapping[str, str] = attrs.field(converter=_frozen_mapping, eq=False, hash=False)
+    #: Allowed sizes, aspect -> "W*H" (read-only; compared and hashed like the other fields).
+    sizes: Mapping[str, str] = attrs.field(converter=_frozen_mapping)
     min_duration: int = 2
     max_duration: int = 10
     min_references: int = 1
