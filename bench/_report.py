@@ -162,6 +162,42 @@ def document(sections: list[Section], command: str, elapsed: float) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+RUNS_HEADING = "### Every run's figures"
+
+
+def load() -> str:
+    """The machine's load average (1, 5, 15 min) and core count, for the record of a run."""
+    try:
+        one, five, fifteen = os.getloadavg()
+    except OSError:
+        return "load unknown"
+    return f"load {one:.1f}/{five:.1f}/{fifteen:.1f} on {os.cpu_count()} cores"
+
+
+def run_record(sections: list[Section], command: str, elapsed: float, load_before: str) -> str:
+    """One run as a Markdown list item: when, how, the machine's load, every target's figure."""
+    now = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    checks = [c for s in sections for c in s.checks]
+    head = (
+        f"- {now}, `{command}`, {elapsed:.0f} s, {load_before} at the start, {load()} at the "
+        f"end: {sum(c.ok for c in checks)} of {len(checks)} targets hold"
+    )
+    return "\n".join([head, *[f"  - {s.title}: {c.render()}" for s in sections for c in s.checks]])
+
+
+def record_run(sections: list[Section], command: str, elapsed: float, load_before: str) -> None:
+    """Append this run's figures to bench/HISTORY.md (every run, met or missed, is kept)."""
+    text = HISTORY.read_text() if HISTORY.exists() else ""
+    if RUNS_HEADING not in text:
+        text = (
+            text.rstrip()
+            + f"\n\n{RUNS_HEADING}\n\nAppended by every `python -m bench` run but `--quick`, newest last.\n"
+        )
+    HISTORY.write_text(
+        text.rstrip() + "\n\n" + run_record(sections, command, elapsed, load_before) + "\n"
+    )
+
+
 def console(section: Section) -> None:
     """Print one section as soon as it is done."""
     print(section.markdown(heading="==="), flush=True)

@@ -56,28 +56,35 @@ def test_fanout_detects_every_task_and_counts_polls() -> None:
     from bench.fanout import fanout
 
     section = fanout(tasks=3, rounds=1, poll=0.05, duration=0.3)
-    _positive(section, "facade wall s", "httpx wall s", "facade peak RSS MiB")
+    _positive(section, "facade wall s", "httpx wall s", "facade peak RSS MiB", "facade cpu s")
+    assert [row[0] for row in section.rows] == ["facade", "httpx", "httpx-defaults"]
     # a task that takes 0.3 s, polled every 0.05 s, needs at least one query to be seen done
     assert section.numbers["facade polls/task"] >= 1
     assert section.numbers["httpx polls/task"] >= 1
     assert section.numbers["facade wall s"] >= 0.3
+    assert {c.what for c in section.checks} == {"facade / raw httpx client CPU", "facade peak RSS"}
 
 
 def test_download_writes_every_byte_for_each_variant() -> None:
-    from bench.download import MiB, download
+    from bench.download import VARIANTS, MiB, download
 
-    variants = ("facade", "httpx", "curl") if HAS_CURL else ("facade", "httpx")
+    variants = VARIANTS if HAS_CURL else ("facade", "httpx+fsync", "httpx")
     # download() raises when a variant wrote a different number of bytes
     section = download(size=MiB, rounds=1, variants=variants)
     _positive(section, *(f"{v} MiB/s" for v in variants))
     assert section.numbers["facade RSS growth MiB"] >= 0
+    if HAS_CURL and Path("/usr/bin/time").exists():
+        # curl's own peak, not the Python driver's: a few MiB, never the driver's tens
+        assert section.numbers["curl peak RSS MiB"] < 30
+    assert any(c.what == "facade / httpx+fsync throughput" for c in section.checks)
 
 
-def test_import_time_and_the_report() -> None:
-    from bench.import_time import import_time
+def test_cold_start_in_a_runtime_only_venv_and_the_report() -> None:
+    from bench.cold_start import cold_start
 
-    section = import_time(rounds=1, modules=("wan_r2v", "httpx"))
-    _positive(section, "wan_r2v ms", "httpx ms")
+    section = cold_start(rounds=1)
+    _positive(section, "stmt client cpu ms", "stmt httpx cpu ms", "proc version cpu ms")
+    _positive(section, "proc dry-run cpu ms", "proc httpx cpu ms")
     text = document([section], "python -m bench --smoke", 1.0)
-    assert "import wan_r2v / import httpx" in text
-    assert "| `import httpx`" in text
+    assert "Client cold start / httpx.Client()" in text
+    assert "wan-r2v create --dry-run / httpx process" in text
