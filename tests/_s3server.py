@@ -34,8 +34,9 @@ class S3TestServer:
         self.requests: list[str] = []
         #: ``(method, path, query, Authorization header or None)`` of every request.
         self.seen: list[tuple[str, str, str, str | None]] = []
-        #: While True, every PUT/POST of an object answers 403 (a store that refuses uploads).
+        #: While True, every PUT/POST of an object answers `refusal` (a store that refuses uploads).
         self.refuse_uploads = False
+        self.refusal = "403 Forbidden"
         self._lock = threading.Lock()
         self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True)
         self.endpoint = f"http://127.0.0.1:{self._server.server_port}"
@@ -51,7 +52,7 @@ class S3TestServer:
             )
         if self.refuse_uploads and method in ("PUT", "POST") and path.count("/") >= 2:
             body = b"<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"
-            start_response("403 Forbidden", [("Content-Type", "application/xml")])
+            start_response(self.refusal, [("Content-Type", "application/xml")])
             return [body]
         result: Iterable[bytes] = self._app(environ, start_response)
         return result

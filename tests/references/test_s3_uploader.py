@@ -96,6 +96,25 @@ def test_a_store_that_refuses_raises_upload_error_without_the_secret(
     assert SECRET_KEY not in str(caught.value)
 
 
+def test_a_store_failing_with_503_is_given_up_on_soon(
+    tmp_path: Path, bucket: str, s3_kwargs: dict[str, str], s3_server: S3TestServer
+) -> None:
+    """obstore retries 5xx; the uploader bounds it (3 retries), so the user hears back in seconds."""
+    import time
+
+    file = _file(_media.write(tmp_path, "clip.mp4", _media.mp4()))
+    s3_server.refuse_uploads, s3_server.refusal = True, "503 Service Unavailable"
+    before = len(s3_server.uploads())
+    started = time.monotonic()
+    try:
+        with pytest.raises(UploadError):
+            S3Uploader(bucket, **s3_kwargs).upload(file, expires_in=HOUR)
+    finally:
+        s3_server.refuse_uploads, s3_server.refusal = False, "403 Forbidden"
+    assert len(s3_server.uploads()) - before == 4  # the first try and 3 retries
+    assert time.monotonic() - started < 30
+
+
 def test_uploads_of_one_request_run_at_once_and_keep_their_order(
     tmp_path: Path, bucket: str, s3_kwargs: dict[str, str]
 ) -> None:

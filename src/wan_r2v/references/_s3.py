@@ -38,6 +38,15 @@ EXTRA_HINT = "pip install 'wan-r2v[s3]'"
 SINGLE_PUT_BYTES = 8 * 1024 * 1024
 _PART = 5 * 1024 * 1024
 _ENDPOINT_ENVS = ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "AWS_ENDPOINT")
+#: A store that keeps failing (5xx, resets) is given up on within about a minute, not
+#: obstore's default of 10 retries over 3 minutes: the user is waiting to create a task.
+_RETRY = {
+    "max_retries": 3,
+    "retry_timeout": timedelta(seconds=60),
+    "backoff": {"init_backoff": timedelta(milliseconds=200), "max_backoff": timedelta(seconds=5)},
+}
+#: Each request (one PUT of up to 8 MiB, or one 5 MiB part) within 2 minutes.
+_CLIENT = {"connect_timeout": timedelta(seconds=10), "timeout": timedelta(seconds=120)}
 
 
 def require_obstore() -> Any:
@@ -158,7 +167,8 @@ class S3Uploader:
         self._store: S3Store = obstore_store.S3Store(
             bucket,
             prefix=self.prefix or None,
-            client_options={"allow_http": bool(allow_http)},
+            client_options={**_CLIENT, "allow_http": bool(allow_http)},
+            retry_config=_RETRY,
             **config,
         )
 
