@@ -1,4 +1,4 @@
-"""A tiny MP4 box reader: the movie's duration and the first video track's size, from the header.
+"""A tiny MP4 box reader: the movie's duration, the first video track's size and whether it has sound.
 
 Reads only box headers and the `mvhd`/`tkhd` boxes, so it is cheap on large
 files and works whether `moov` sits before or after `mdat`.
@@ -29,6 +29,8 @@ class Mp4Info:
     duration: float
     width: int | None = None
     height: int | None = None
+    #: Whether the file holds an audio track (a ``soun`` handler), i.e. has sound.
+    has_audio: bool = False
 
 
 def _boxes(stream: BinaryIO, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
@@ -90,6 +92,7 @@ def read_mp4_info(path: str | os.PathLike[str]) -> Mp4Info:
     duration: float | None = None
     width: int | None = None
     height: int | None = None
+    has_audio = False
     with file_path.open("rb") as stream:
         kinds = []
         for kind, payload, end in _boxes(stream, 0, size_bytes):
@@ -99,8 +102,11 @@ def read_mp4_info(path: str | os.PathLike[str]) -> Mp4Info:
             for sub_kind, sub_payload, sub_end in _boxes(stream, payload, end):
                 if sub_kind == b"mvhd":
                     duration = _read_mvhd(stream, sub_payload)
-                elif sub_kind == b"trak" and width is None:
-                    width, height = _track_size(stream, sub_payload, sub_end)
+                elif sub_kind == b"trak":
+                    handler, size = _track(stream, sub_payload, sub_end)
+                    has_audio = has_audio or handler == b"soun"
+                    if handler == b"vide" and size is not None and width is None:
+                        width, height = size
         if not kinds or kinds[0] not in (
             b"ftyp",
             b"styp",
@@ -113,13 +119,15 @@ def read_mp4_info(path: str | os.PathLike[str]) -> Mp4Info:
             raise Mp4InfoError(f"{file_path} does not start with an MP4 box")
     if duration is None:
         raise Mp4InfoError(f"{file_path} has no movie header (moov/mvhd)")
-    return Mp4Info(size_bytes=size_bytes, duration=duration, width=width, height=height)
+    return Mp4Info(
+        size_bytes=size_bytes, duration=duration, width=width, height=height, has_audio=has_audio
+    )
 
 
-def _track_size(stream: BinaryIO, start: int, end: int) -> tuple[int | None, int | None]:
-    """The size of a video track (None when the track is not video)."""
+def _track(stream: BinaryIO, start: int, end: int) -> tuple[bytes | None, tuple[int, int] | None]:
+    """A track's handler type (``vide``, ``soun``, ...) and its tkhd size."""
     size: tuple[int, int] | None = None
-    is_video = False
+    handler: bytes | None = None
     for kind, payload, box_end in _boxes(stream, start, end):
         if kind == b"tkhd":
             size = _read_tkhd_size(stream, payload)
@@ -127,7 +135,5 @@ def _track_size(stream: BinaryIO, start: int, end: int) -> tuple[int | None, int
             for sub_kind, sub_payload, _ in _boxes(stream, payload, box_end):
                 if sub_kind == b"hdlr":
                     stream.seek(sub_payload + 8)
-                    is_video = stream.read(4) == b"vide"
-    if is_video and size is not None:
-        return size
-    return None, None
+                    handler = stream.read(4)
+    return handler, size

@@ -230,6 +230,18 @@ def test_generate_creates_waits_and_downloads(env: dict[str, str], tmp_path: Pat
     assert Path(lines["path"]) == tmp_path / f"{task_id}.mp4"
     assert lines["duration"] == "2.00 s"
     assert lines["resolution"] == "1280x720"
+    assert lines["sound"] == "none (silent)"  # a -silent model
+
+
+def test_generate_reports_the_sound_of_an_audio_model(env: dict[str, str], tmp_path: Path) -> None:
+    request = [a.replace("-silent", "-audio") for a in REQUEST]
+    result = run_cli("generate", *request, *FAST, "-o", str(tmp_path), env=env)
+    assert result.code == 0, result
+    lines = dict(line.split(maxsplit=1) for line in result.stdout.splitlines())
+    assert lines["sound"] == "yes (audio track)"
+    as_json = run_cli("generate", *request, *FAST, "-o", str(tmp_path / "j"), "--json", env=env)
+    assert as_json.code == 0, as_json
+    assert as_json.json()["file"]["sound"] is True
 
 
 def test_generate_json(env: dict[str, str], tmp_path: Path, wan_r2v_sandbox: Sandbox) -> None:
@@ -240,6 +252,7 @@ def test_generate_json(env: dict[str, str], tmp_path: Path, wan_r2v_sandbox: San
     assert document["task"]["status"] == "succeeded"
     assert document["task"]["id"] == wan_r2v_sandbox.tasks[0].id
     _assert_mp4(document["file"], target, 2)
+    assert document["file"]["sound"] is False
     assert wan_r2v_sandbox.count("create") == 1
 
 

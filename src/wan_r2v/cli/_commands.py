@@ -180,13 +180,23 @@ def _print_task(console: Console, task: Task) -> None:
 
 
 def file_facts(path: Path) -> dict[str, Any]:
-    """Path, byte size and (when the header is readable) duration and size of a video file."""
-    facts: dict[str, Any] = {"path": str(path), "bytes": path.stat().st_size, "duration": None}
+    """Path, byte size and (when the header is readable) duration, size and sound of a video file.
+
+    ``sound`` is True when the file holds an audio track, False when it holds
+    none, None when the header could not be read.
+    """
+    facts: dict[str, Any] = {
+        "path": str(path),
+        "bytes": path.stat().st_size,
+        "duration": None,
+        "sound": None,
+    }
     try:
         info = read_mp4_info(path)
     except (Mp4InfoError, OSError):
         return facts
     facts["duration"] = round(info.duration, 3)
+    facts["sound"] = info.has_audio
     if info.width and info.height:
         facts["width"], facts["height"] = info.width, info.height
     return facts
@@ -201,6 +211,9 @@ def _print_file(console: Console, facts: Mapping[str, Any], task: Task | None = 
     console.out(f"duration     {'unknown' if duration is None else f'{duration:.2f} s'}")
     if "width" in facts:
         console.out(f"resolution   {facts['width']}x{facts['height']}")
+    sound = facts.get("sound")
+    if sound is not None:
+        console.out(f"sound        {'yes (audio track)' if sound else 'none (silent)'}")
 
 
 def resume_hint(ctx: CommandContext, task_id: str, *, download_to: str | None = None) -> str:

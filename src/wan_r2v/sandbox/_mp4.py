@@ -2,21 +2,27 @@
 
 A file holds exactly the requested width, height and duration: ``fps``
 frames per second (default 2), each frame a gradient with a bar that moves
-across the picture, so a player shows motion. Files are cached by
-(width, height, seconds, fps) under `cache_dir` and written atomically, so
-parallel test workers share them safely.
+across the picture, so a player shows motion. With ``audio=True`` (the
+``-audio`` models) it also holds an AAC track of the same length (a quiet
+tone); without, no audio track at all. Files are cached by (width, height,
+seconds, fps, audio) under `cache_dir` and written atomically, so parallel
+test workers share them safely.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 import os
 import tempfile
 import threading
+from array import array
 from fractions import Fraction
 from pathlib import Path
 
 import av
+import av.container
+from av.audio.stream import AudioStream
 from av.video.stream import VideoStream
 
 __all__ = [
@@ -33,7 +39,11 @@ __all__ = [
 #: Environment variable that moves the cache (default: ``<tmp>/wan-r2v-sandbox``).
 CACHE_ENV = "WAN_R2V_SANDBOX_CACHE"
 _FORMAT_VERSION = 1
-_locks: dict[tuple[int, int, int, int], threading.Lock] = {}
+_locks: dict[tuple[int, int, int, int, bool], threading.Lock] = {}
+#: The audio track: mono AAC at this rate, a 500 Hz tone (32 samples a period).
+AUDIO_RATE = 16000
+_TONE_HZ = 500
+_AUDIO_FRAME = 1024
 _locks_guard = threading.Lock()
 
 
@@ -83,7 +93,34 @@ def _luma_plane(width: int, height: int, line: int, frame: int, frames: int) -> 
     return bytes(row) * height
 
 
-def _encode(path: Path, width: int, height: int, seconds: int, fps: int) -> None:
+@functools.cache
+def _tone(samples: int) -> bytes:
+    """`samples` float32 samples of a quiet 500 Hz tone, as planar bytes."""
+    period = AUDIO_RATE // _TONE_HZ
+    wave = array("f", (0.1 * math.sin(2 * math.pi * i / period) for i in range(period)))
+    repeated = wave * (samples // period + 1)
+    return repeated[:samples].tobytes()
+
+
+def _encode_audio(
+    container: av.container.OutputContainer, stream: AudioStream, seconds: int
+) -> None:
+    total = AUDIO_RATE * seconds
+    time_base = Fraction(1, AUDIO_RATE)
+    for start in range(0, total, _AUDIO_FRAME):
+        count = min(_AUDIO_FRAME, total - start)
+        frame = av.AudioFrame(format="fltp", layout="mono", samples=count)
+        frame.planes[0].update(_tone(count))
+        frame.sample_rate = AUDIO_RATE
+        frame.pts = start
+        frame.time_base = time_base
+        for packet in stream.encode(frame):
+            container.mux(packet)
+    for packet in stream.encode(None):
+        container.mux(packet)
+
+
+def _encode(path: Path, width: int, height: int, seconds: int, fps: int, audio: bool) -> None:
     frames = seconds * fps
     with av.open(str(path), "w", format="mp4", options={"movflags": "+faststart"}) as container:
         stream = container.add_stream(encoder_name(), rate=fps)
@@ -94,6 +131,7 @@ def _encode(path: Path, width: int, height: int, seconds: int, fps: int) -> None
         stream.codec_context.gop_size = fps
         if encoder_name() == "libx264":
             stream.options = {"preset": "ultrafast", "tune": "zerolatency"}
+        sound = container.add_stream("aac", rate=AUDIO_RATE, layout="mono") if audio else None
         time_base = Fraction(1, fps)
         for index in range(frames):
             frame = av.VideoFrame(width, height, "yuv420p")
@@ -108,13 +146,17 @@ def _encode(path: Path, width: int, height: int, seconds: int, fps: int) -> None
                 container.mux(packet)
         for packet in stream.encode(None):
             container.mux(packet)
+        if sound is not None:  # every stream is added before the first packet is muxed
+            assert isinstance(sound, AudioStream)
+            _encode_audio(container, sound, seconds)
 
 
-def video_file(width: int, height: int, seconds: int, *, fps: int = 2) -> Path:
-    """The path of a cached MP4 of this size and duration, made first when missing."""
+def video_file(width: int, height: int, seconds: int, *, fps: int = 2, audio: bool = False) -> Path:
+    """The path of a cached MP4 of this size and duration (with an AAC track when `audio`)."""
     check_video(width, height, seconds, fps)
-    key = (width, height, seconds, fps)
-    target = cache_dir() / f"r2v_{width}x{height}_{seconds}s_{fps}fps_v{_FORMAT_VERSION}.mp4"
+    key = (width, height, seconds, fps, audio)
+    sound = "_aac" if audio else ""
+    target = cache_dir() / f"r2v_{width}x{height}_{seconds}s_{fps}fps{sound}_v{_FORMAT_VERSION}.mp4"
     if target.is_file():
         return target
     with _locks_guard:
@@ -126,7 +168,7 @@ def video_file(width: int, height: int, seconds: int, *, fps: int = 2) -> Path:
         fd, partial = tempfile.mkstemp(prefix=target.stem, suffix=".part", dir=target.parent)
         os.close(fd)
         try:
-            _encode(Path(partial), width, height, seconds, fps)
+            _encode(Path(partial), width, height, seconds, fps, audio)
             os.replace(partial, target)
         except BaseException:
             Path(partial).unlink(missing_ok=True)
@@ -135,6 +177,8 @@ def video_file(width: int, height: int, seconds: int, *, fps: int = 2) -> Path:
 
 
 @functools.lru_cache(maxsize=16)
-def video_bytes(width: int, height: int, seconds: int, *, fps: int = 2) -> bytes:
+def video_bytes(
+    width: int, height: int, seconds: int, *, fps: int = 2, audio: bool = False
+) -> bytes:
     """The bytes of `video_file` (kept in memory for the most recent sizes)."""
-    return video_file(width, height, seconds, fps=fps).read_bytes()
+    return video_file(width, height, seconds, fps=fps, audio=audio).read_bytes()

@@ -129,6 +129,8 @@ class TaskRecord:
     error_message: str | None = None
     #: Its database row number, as new-api numbers tasks.
     row: int = 0
+    #: Whether its video has sound (an AAC track): the preset's ``audio`` is True.
+    audio: bool = False
     #: While its references are being fetched (``check_references``), the task stays queued.
     checking: bool = False
 
@@ -286,6 +288,7 @@ class SandboxState:
             task = TaskRecord(
                 id=f"task_{self._prefix}{row:06d}",
                 row=row,
+                audio=preset is not None and preset.audio is True,
                 model=model,
                 width=width,
                 height=height,

@@ -646,7 +646,9 @@ class SandboxApp:
         return Reply(200, data, "video/mp4", common)
 
     def _video(self, task: TaskRecord) -> bytes:
-        return video_bytes(task.width, task.height, task.seconds, fps=self.state.config.fps)
+        return video_bytes(
+            task.width, task.height, task.seconds, fps=self.state.config.fps, audio=task.audio
+        )
 
     # control routes
 
