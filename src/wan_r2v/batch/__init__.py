@@ -10,7 +10,16 @@ file) before each step, so running it again resumes; `run_batch_sync` is the
 same for synchronous code; `read_status` summarises a journal.
 """
 
-from ._jobs import CREATE_FIELDS, InvalidJobsError, Job, JobProblem, Jobs, load_jobs, parse_jobs
+from ._jobs import (
+    CREATE_FIELDS,
+    InvalidJobsError,
+    Job,
+    JobProblem,
+    Jobs,
+    job_has_local_files,
+    load_jobs,
+    parse_jobs,
+)
 from ._journal import (
     Journal,
     JournalBusyError,
@@ -53,6 +62,7 @@ __all__ = [
     "State",
     "Step",
     "default_journal_path",
+    "job_has_local_files",
     "load_jobs",
     "parse_jobs",
     "read_status",

@@ -24,9 +24,11 @@ from typing import Any, Literal
 
 import attrs
 
-from .._core import CreateParams, build_create_body, request_field_names, request_fields
+from .._core import CreateParams, request_field_names, request_fields
+from .._core._local_files import build_body_with_files
 from ..errors import Problem, ValidationError
 from ..presets import PRESETS, Preset
+from ..references import local_path_of
 
 __all__ = [
     "CREATE_FIELDS",
@@ -47,6 +49,10 @@ CREATE_FIELDS: tuple[str, ...] = (
 )
 #: Job fields that are not sent: the output name and per-job overrides.
 OVERRIDES: tuple[str, ...] = ("name", "timeout", "poll_interval")
+
+#: Fields whose values may name local files (a test checks this against `prepare_references`):
+#: a relative path in a jobs file is relative to the file's folder, not the current one.
+REFERENCE_FIELDS: tuple[str, ...] = ("videos", "images", "audio")
 
 Kind = Literal["str", "int", "bool", "list", "other"]
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,199}$")
@@ -289,6 +295,7 @@ def _job(
     aliases: Mapping[str, str],
     presets: Mapping[str, Preset],
     strict: bool,
+    base_dir: Path | None,
     problems: list[JobProblem],
 ) -> Job | None:
     before = len(problems)
@@ -329,8 +336,16 @@ def _job(
     poll = overrides.get("poll_interval")
     timeout_s = _number(timeout, "timeout", line, problems) if timeout is not None else None
     poll_s = _number(poll, "poll_interval", line, problems) if poll is not None else None
+    if base_dir is not None:
+        _anchor_paths(params, base_dir)
     try:
-        build_create_body(typing.cast(CreateParams, params), presets=presets, strict=strict)
+        build_body_with_files(
+            typing.cast(CreateParams, params),
+            presets=presets,
+            strict=strict,
+            uploads=None,
+            need_uploader=False,  # whether the client can upload is the runner's question
+        )
     except ValidationError as exc:
         problems.extend(JobProblem(line, p.field, p.message) for p in exc.problems)
     if len(problems) > before:
@@ -342,6 +357,33 @@ def _job(
         timeout=timeout_s,
         poll_interval=poll_s,
     )
+
+
+def _anchored(value: object, base_dir: Path) -> object:
+    path = local_path_of(value)
+    if path is None or path.is_absolute():
+        return value
+    return str(base_dir / path)
+
+
+def _anchor_paths(params: dict[str, Any], base_dir: Path) -> None:
+    """Relative local paths in reference fields, made relative to the jobs file's folder."""
+    for field in REFERENCE_FIELDS:
+        value = params.get(field)
+        if isinstance(value, list):
+            params[field] = [_anchored(item, base_dir) for item in value]
+        elif value is not None:
+            params[field] = _anchored(value, base_dir)
+
+
+def job_has_local_files(job: Job) -> bool:
+    """Whether a job names a local reference file (so the client needs an uploader)."""
+    for field in REFERENCE_FIELDS:
+        value = job.params.get(field)
+        values = value if isinstance(value, list) else [value]
+        if any(local_path_of(v) is not None for v in values if v is not None):
+            return True
+    return False
 
 
 def _format(path: str, text: str) -> str:
@@ -361,8 +403,13 @@ def parse_jobs(
     aliases: Mapping[str, str] | None = None,
     presets: Mapping[str, Preset] = PRESETS,
     strict: bool = True,
+    base_dir: Path | None = None,
 ) -> Jobs:
-    """Every job of a JSONL or CSV text, and every problem with its line number (no I/O)."""
+    """Every job of a JSONL or CSV text, and every problem with its line number.
+
+    Local reference files are checked as ``create()`` checks them; relative paths are
+    taken relative to `base_dir` (the jobs file's folder; None: the current one).
+    """
     kind = fmt or _format(path, text)
     problems: list[JobProblem] = []
     jobs: list[Job] = []
@@ -381,6 +428,7 @@ def parse_jobs(
             aliases=aliases or {},
             presets=presets,
             strict=strict,
+            base_dir=base_dir,
             problems=problems,
         )
         if job is None:
@@ -419,7 +467,14 @@ def load_jobs(
         raise InvalidJobsError(
             str(path), [JobProblem(0, "", f"not UTF-8 text ({exc.reason})")]
         ) from None
-    jobs = parse_jobs(text, path=str(path), aliases=aliases, presets=presets, strict=strict)
+    jobs = parse_jobs(
+        text,
+        path=str(path),
+        aliases=aliases,
+        presets=presets,
+        strict=strict,
+        base_dir=Path(path).absolute().parent,
+    )
     if jobs.problems and (not skip_invalid or not jobs.jobs):
         raise InvalidJobsError(str(path), jobs.problems)
     return jobs

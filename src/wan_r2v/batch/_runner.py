@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 import attrs
 
 from .._core import Exchange, Flow, Send, Sleep, Stream, download_flow, retry_after_of, wait_flow
+from .._core._local_files import build_body_with_files
 from ..aclient import AsyncClient
 from ..errors import (
     AuthenticationError,
@@ -38,7 +39,7 @@ from ..errors import (
     WanR2VError,
 )
 from ..task import Task
-from ._jobs import Job, Jobs, load_jobs
+from ._jobs import Job, Jobs, job_has_local_files, load_jobs
 from ._journal import Journal, SQLiteJournal
 from ._quota import Quota
 from ._states import Change, JobRecord, State, Step, step_for
@@ -176,6 +177,35 @@ def _paced(flow: Flow[T], quota: Quota, clock: Callable[[], float], *, create: b
                 quota.on_success(create=create)
 
 
+def _until_send(flow: Flow[T]) -> Flow[tuple[Send | None, T | None]]:
+    """Drive `flow` (validation, uploads) up to its first request; return that request unsent.
+
+    The flow stays suspended there, to be finished by `_from_send`: between the two,
+    the runner makes the intent to create durable. (None, result): it ended unsent.
+    """
+    outcome: Any = None
+    while True:
+        try:
+            action = flow.send(outcome)
+        except StopIteration as stop:
+            return None, stop.value
+        if isinstance(action, Send):
+            return action, None
+        outcome = yield action
+
+
+def _from_send(flow: Flow[T], first: Send) -> Flow[T]:
+    """Go on with a flow suspended by `_until_send`: send its first request, then the rest."""
+    outcome = yield first
+    while True:
+        try:
+            action = flow.send(outcome)
+        except StopIteration as stop:
+            result: T = stop.value
+            return result
+        outcome = yield action
+
+
 # --- durable writes, grouped: one fsync for all the moves that arrive together ---------------
 
 
@@ -308,16 +338,22 @@ class _Run:
         for _ in range(_RATE_LIMIT_REQUEUES + 1):
             if self.stopping is not None:
                 return False
+            flow = self.client._create(item.job.create_params())
+            try:
+                # validation and uploads of local files: nothing is sent to the gateway yet
+                first, _ = await self.client._run(_until_send(flow))
+            except WanR2VError as error:
+                await self.refuse(item, error)
+                return False
+            assert first is not None, "a create flow always sends"
             delay = self.quota.reserve_create(self.clock())
             if delay > 0:
                 await asyncio.sleep(delay)
-                if self.stopping is not None:
-                    return False
+            if self.stopping is not None:
+                return False
             await self.move(item, State.CREATING)  # the intent, durable before the send
             try:
-                task = await self.client._run(
-                    self.flow(self.client._create(item.job.create_params()), create=True)
-                )
+                task = await self.client._run(self.flow(_from_send(flow, first), create=True))
             except TaskMayExistError as error:
                 await self.move(item, State.UNCERTAIN, error=error.message, error_stage="create")
                 return False
@@ -333,14 +369,19 @@ class _Run:
             except WanR2VError as error:  # refused or not sent: certainly not created
                 await self.move(item, State.FAILED, error=error.message, error_stage="create")
                 return False
-            except BaseException:
-                # cancelled or a bug mid-create: it stays "creating", so the next run calls it
-                # uncertain rather than risk a second create
-                raise
+            # Anything else (cancelled, a bug) leaves the job "creating": the next run calls
+            # it uncertain rather than risk a second create.
             item.task = task
             await self.move(item, State.CREATED, task_id=task.id)  # the id, as soon as it is read
             return True
         return False
+
+    async def refuse(self, item: _Job, error: WanR2VError) -> None:
+        """A create stopped before anything was sent (a local file, an upload): certainly no task."""
+        if item.state is State.PENDING:
+            await self.move(item, State.FAILED, error=error.message, error_stage="upload")
+        else:  # failed or uncertain already: it stays so (an uncertain job's first create may exist)
+            item.error, item.error_stage = error.message, "upload"
 
     async def wait(self, item: _Job, *, fresh: bool) -> bool:
         """Wait for the job's task by id; True when it succeeded."""
@@ -437,6 +478,20 @@ class _Run:
         )
 
 
+def _check_uploads(client: AsyncClient, jobs: Sequence[Job]) -> None:
+    """Jobs naming local files need a client that can upload them: say so before anything is sent."""
+    for job in jobs:
+        if job_has_local_files(job):
+            config = client._ctx.config
+            build_body_with_files(
+                job.create_params(),
+                presets=config.presets,
+                strict=config.strict,
+                uploads=client._ctx.uploads,
+            )  # ValidationError: no uploader (the problem says how to give one)
+            return
+
+
 def _chooser(choice: bool | Collection[str]) -> Callable[[str], bool]:
     if isinstance(choice, bool):
         return lambda name: choice
@@ -483,6 +538,7 @@ async def run_batch(
     items, jobs_path = _as_jobs(jobs)
     if max_in_flight < 1:
         raise ValueError(f"max_in_flight must be 1 or more, not {max_in_flight}")
+    _check_uploads(client, items)
     out = Path(os.path.expanduser(output)).absolute()
     if out.exists() and not out.is_dir():
         raise NotADirectoryError(f"the output {out} is a file: a batch writes into a folder")

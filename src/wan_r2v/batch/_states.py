@@ -51,7 +51,8 @@ END_STATES = frozenset({State.DOWNLOADED, State.FAILED, State.UNCERTAIN})
 
 #: Every allowed move; anything else is a bug or a second runner, and is refused.
 ALLOWED: Mapping[State, frozenset[State]] = {
-    State.PENDING: frozenset({State.CREATING}),
+    # a create (or the upload of a local file) refused before anything reached the gateway
+    State.PENDING: frozenset({State.CREATING, State.FAILED}),
     # created; refused for sure (failed); not sent for sure (pending); unknown (uncertain)
     State.CREATING: frozenset({State.CREATED, State.FAILED, State.PENDING, State.UNCERTAIN}),
     State.CREATED: frozenset({State.SUCCEEDED, State.FAILED}),
@@ -85,7 +86,7 @@ class JobRecord:
     #: Creates sent (or about to be) for this job, over all runs.
     attempts: int = 0
     error: str | None = None
-    #: Where it failed: ``create``, ``task``, ``wait`` or ``download``.
+    #: Where it failed: ``upload``, ``create``, ``task``, ``wait`` or ``download``.
     error_stage: str | None = None
     #: The downloaded file.
     file: str | None = None

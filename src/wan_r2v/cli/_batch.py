@@ -106,6 +106,12 @@ def add_batch_parser(
         help="create uncertain jobs again (all, or =NAME,NAME): their first create may exist and be billed",
     )
     run.add_argument(
+        "--upload-to",
+        metavar="S3_URL",
+        help="where local reference files named in the jobs are uploaded, e.g. s3://bucket/prefix "
+        "(default: $WAN_R2V_UPLOAD_URL; needs wan-r2v[s3])",
+    )
+    run.add_argument(
         "--any-model",
         action="store_true",
         help="allow model ids missing from the preset table",
@@ -239,11 +245,13 @@ def _run(ctx: CommandContext) -> int:
         JournalBusyError,
         JournalMismatchError,
         default_journal_path,
+        job_has_local_files,
         load_jobs,
         run_batch,
     )
     from ._args import _add_create_fields
     from ._commands import UsageError, client_kwargs
+    from ._uploads import uploader_for
 
     args = ctx.args
     jobs_path = Path(args.jobs)
@@ -276,6 +284,11 @@ def _run(ctx: CommandContext) -> int:
     if args.timeout is not None:
         options["wait_timeout"] = args.timeout
     kwargs = client_kwargs(ctx)
+    if any(job_has_local_files(job) for job in jobs.jobs):
+        try:
+            kwargs["uploader"] = uploader_for(args, ctx.environ, ctx.console, quiet=ctx.quiet)
+        except (ImportError, ValueError) as exc:
+            raise UsageError(f"local reference files cannot be uploaded: {exc}") from None
     display = _Display(ctx.console, enabled=not ctx.quiet)
     outcomes: list[JobOutcome] = []
     started = time.monotonic()
