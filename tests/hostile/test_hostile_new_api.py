@@ -91,9 +91,11 @@ def test_envelope_row_number_never_becomes_the_id(hostile: Peer, mode: str, tmp_
 def test_unknown_task_is_not_found_and_not_retried(hostile: Peer, mode: str, path: str) -> None:
     hostile.route("GET", path, answer(400, NOT_EXIST, ONEAPI))
     task_path = "videos" if path == VIDEOS else "video/generations"
-    with open_facade(mode, base_url=hostile.url, task_path=task_path) as facade:
-        with pytest.raises(NotFoundError) as caught:
-            facade.get(TASK_ID)
+    with (
+        open_facade(mode, base_url=hostile.url, task_path=task_path) as facade,
+        pytest.raises(NotFoundError) as caught,
+    ):
+        facade.get(TASK_ID)
     assert (caught.value.status_code, caught.value.code) == (400, "task_not_exist")
     assert caught.value.request_id == ONEAPI["X-Oneapi-Request-Id"]
     assert hostile.count("GET", path) == 1
@@ -113,9 +115,11 @@ def test_an_answer_about_another_task_is_refused(hostile: Peer, mode: str) -> No
     other = envelope("SUCCESS", "100%")
     other["data"]["task_id"] = "task_someone_else"
     hostile.route("GET", GENERATIONS, answer(200, other))
-    with open_facade(mode, base_url=hostile.url, task_path="video/generations") as facade:
-        with pytest.raises(InvalidResponseError, match="task_someone_else"):
-            facade.get(TASK_ID)
+    with (
+        open_facade(mode, base_url=hostile.url, task_path="video/generations") as facade,
+        pytest.raises(InvalidResponseError, match="task_someone_else"),
+    ):
+        facade.get(TASK_ID)
     assert hostile.count("GET", GENERATIONS) == 1
 
 
