@@ -32,6 +32,7 @@ from ._core import (
 from ._core._local_files import build_body_with_files, with_file_uris
 from ._download import refuse_taken_target
 from ._gate import AsyncGate, Gate
+from ._log_redaction import protect_logs
 from ._logs import setup_from_env
 from ._version import __version__
 from .presets import PRESETS, Preset
@@ -115,6 +116,7 @@ class BaseClient(Generic[HttpT, GateT]):
             allow_insecure_http=allow_insecure_http,
             max_connections=max_connections,
         )
+        protect_logs(self, self._config.api_key.reveal() if self._config.api_key else None)
         self._owns_http = http_client is None
         self._http: HttpT = http_client if http_client is not None else self._new_http()
         self._gate: GateT = self._new_gate()

@@ -147,6 +147,26 @@ def _base_url_problems(base_url: str, *, has_key: bool, allow_insecure_http: boo
     return problems
 
 
+def _key_problems(key: object, *, from_env: bool) -> list[Problem]:
+    """What keeps the key out of an HTTP header, named without showing the key."""
+    where = f"api_key (from {API_KEY_ENV})" if from_env else "api_key"
+    if not isinstance(key, str):
+        return [Problem(where, f"must be a string, not {type(key).__name__}")]
+    for position, char in enumerate(key, 1):
+        if char.isascii() and char.isprintable():
+            continue
+        kind = "a non-ASCII" if not char.isascii() else "a control"
+        return [
+            Problem(
+                where,
+                f"holds {kind} character (U+{ord(char):04X}) at position {position} of "
+                f"{len(key)}; an HTTP header cannot carry it. Copy the key again from the "
+                "gateway's console",
+            )
+        ]
+    return []
+
+
 def resolve_timeout(
     timeout: float | httpx.Timeout | None, *, own_client: bool
 ) -> httpx.Timeout | None:
@@ -176,9 +196,12 @@ def make_config(
     max_connections: int | None = DEFAULT_MAX_CONNECTIONS,
 ) -> ClientConfig:
     """Resolve arguments and environment into a `ClientConfig`; `ValidationError` lists what is wrong."""
-    key = api_key if api_key is not None else os.environ.get(API_KEY_ENV) or None
+    key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
+    key = key.strip() or None if isinstance(key, str) else key  # a .env line's "\n" or spaces
     url = base_url if base_url is not None else os.environ.get(BASE_URL_ENV) or None
     problems: list[Problem] = []
+    if key is not None:
+        problems += _key_problems(key, from_env=api_key is None)
     if url is not None:
         url = url.strip().rstrip("/")
         problems += _base_url_problems(

@@ -118,7 +118,11 @@ class APIError(WanR2VError):
 
 
 class APIStatusError(APIError):
-    """The gateway answered with an error status."""
+    """The gateway answered with an error status; `retry_after`: its Retry-After in seconds, if any."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: object) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
 
 
 class BadRequestError(APIStatusError):
@@ -139,10 +143,6 @@ class NotFoundError(APIStatusError):
 
 class RateLimitError(APIStatusError):
     """429: too many requests or out of quota; wait `retry_after` seconds when given."""
-
-    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: object) -> None:
-        self.retry_after = retry_after
-        super().__init__(message, **kwargs)  # type: ignore[arg-type]
 
 
 class ServerError(APIStatusError):
@@ -165,8 +165,13 @@ class TaskMayExistError(APIError):
     """A create failed after the request may have reached the gateway.
 
     The task may exist and may be billed: it is never resent automatically.
-    Look for it on the gateway before creating again.
+    Look for it on the gateway before creating again. `answer`: the start of a
+    2xx answer the client could not use (key masked, control characters escaped).
     """
+
+    def __init__(self, message: str, *, answer: str | None = None, **kwargs: object) -> None:
+        self.answer = answer
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
 
 
 class _TaskError(WanR2VError):

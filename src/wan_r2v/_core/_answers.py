@@ -30,9 +30,12 @@ from ..errors import (
     PermissionDeniedError,
     RateLimitError,
     ServerError,
+    TaskMayExistError,
+    ValidationError,
 )
 from ..task import Task
-from ._redact import redact
+from ._redact import mask_secret, printable, redact, secret_forms
+from ._requests import check_task_id
 from ._task_parsing import task_from_object, unwrap_task
 
 __all__ = [
@@ -46,6 +49,7 @@ __all__ = [
     "error_body_length",
     "error_for_status",
     "error_for_transport",
+    "read_created",
     "read_task",
     "request_id_of",
     "retry_after_of",
@@ -56,6 +60,8 @@ NOT_SENT_ERRORS: tuple[type[httpx.TransportError], ...] = (
     httpx.ConnectError,
     httpx.ConnectTimeout,
     httpx.PoolTimeout,
+    # the client itself refused to send (h11 found the request malformed, e.g. a header)
+    httpx.LocalProtocolError,
 )
 _REQUEST_ID_HEADERS = (
     "x-request-id",
@@ -272,9 +278,7 @@ def _build_error(
         "param": redact(fields["param"], secret),
         "request_id": redact(request_id_of(exchange.headers, payload), secret),
     }
-    if issubclass(cls, RateLimitError):
-        return cls(full, retry_after=retry_after_of(exchange.headers), **common)
-    return cls(full, **common)
+    return cls(full, retry_after=retry_after_of(exchange.headers), **common)
 
 
 def error_for_status(exchange: Exchange, *, secret: str | None = None) -> APIStatusError:
@@ -306,6 +310,56 @@ def error_for_transport(
 
 def read_task(outcome: Outcome, *, task_id: str | None = None, secret: str | None = None) -> Task:
     """The `Task` of an answer, or the typed error it means (transport failures included)."""
+    task = _read_task(outcome, task_id=task_id, secret=secret)
+    return _redact_task(task, secret if _may_hold(outcome, secret) else None)
+
+
+def read_created(outcome: Outcome, *, secret: str | None = None) -> Task:
+    """The task a create made, or the error its answer means.
+
+    A 2xx answer means the task may exist whatever it holds: one the client
+    cannot use (no task, an error envelope, an id unsafe in a path or holding
+    the key) is `TaskMayExistError` carrying what it saw, never a "fix your
+    request" error and never a reason to create again.
+    """
+    try:
+        task = _read_task(outcome, task_id=None, secret=secret)
+        if secret and mask_secret(task.id, secret) != task.id:
+            raise InvalidResponseError("the gateway echoed the API key into the task id")
+        try:
+            check_task_id(task.id)
+        except ValidationError:
+            raise InvalidResponseError(
+                f"its task id '{printable(redact(task.id, secret))}' is not safe in a URL path "
+                "(it holds '/', '..', '?', '#', '%', whitespace or control characters, or is too long)"
+            ) from None
+    except APIError as error:
+        if isinstance(outcome, Exchange) and 200 <= outcome.status_code < 300:
+            raise _unusable_create_answer(outcome, error, secret) from error
+        raise
+    return _redact_task(task, secret)
+
+
+def _unusable_create_answer(
+    exchange: Exchange, error: APIError, secret: str | None
+) -> TaskMayExistError:
+    text = exchange.content[:_BODY_SNIPPET].decode("utf-8", "replace")
+    answer = printable(redact(text, secret))
+    cut = "..." if len(exchange.content) > _BODY_SNIPPET else ""
+    reason = printable(" ".join(error.message.split()))
+    request_id = request_id_of(exchange.headers)
+    return TaskMayExistError(
+        f"the gateway answered {exchange.status_code} to the create, but the answer cannot be "
+        f"used ({reason}); the task may exist and may be billed, so it was not resent. Look "
+        f"for it on the gateway before creating again. The answer began: '{answer}'{cut}",
+        answer=answer,
+        status_code=exchange.status_code,
+        request_id=printable(redact(request_id, secret)) if request_id else None,
+    )
+
+
+def _read_task(outcome: Outcome, *, task_id: str | None, secret: str | None) -> Task:
+    """`read_task` before the key is masked out of the task."""
     if isinstance(outcome, httpx.TransportError):
         # from None: the httpx error holds the request, and so the Authorization header
         raise error_for_transport(outcome, secret=secret) from None
@@ -349,27 +403,71 @@ def read_task(outcome: Outcome, *, task_id: str | None = None, secret: str | Non
             status_code=outcome.status_code,
             request_id=redact(request_id_of(outcome.headers), secret),
         )
-    return _redact_task(task, secret)
+    return task
+
+
+_TASK_TEXTS = (
+    "id",
+    "raw_status",
+    "upstream_status",
+    "model",
+    "video_url",
+    "error_code",
+    "error_message",
+)
+
+
+def _may_hold(outcome: Outcome, secret: str | None) -> bool:
+    """Whether a parsed answer may hold the key: some form of it is in the body, or an escape.
+
+    Without a backslash in the body, every string JSON gives is a verbatim piece
+    of it; so a body holding no form of the key cannot give one. Saves a walk of
+    every answer (one substring search per form instead).
+    """
+    if not secret or not isinstance(outcome, Exchange):
+        return bool(secret)
+    content = outcome.content
+    return b"\\" in content or any(f.encode() in content for f in secret_forms(secret))
 
 
 def _redact_task(task: Task, secret: str | None) -> Task:
-    """The task with the key scrubbed from the texts it shows (a gateway may echo it back).
+    """The task with the key masked in every text it holds, `raw` included (a gateway may echo it).
 
-    The failure text is also scrubbed of signed URLs' credentials (a provider may quote a reference URL).
+    The failure text is also scrubbed of signed URLs' credentials (a provider may
+    quote a reference URL); `video_url` and `raw` keep theirs (the download needs them).
     """
-    message = task.error_message
-    if not secret:
-        if message is None or scrub_signed_urls(message) == message:
-            return task
-        return attrs.evolve(task, error_message=scrub_signed_urls(message))
-    texts = ("raw_status", "upstream_status", "model", "error_code", "error_message")
-    changes: dict[str, Any] = {
-        name: redact(value, secret)
-        for name in texts
-        if isinstance(value := getattr(task, name), str)
-        and (secret in value or (name == "error_message" and "=" in value))
-    }
+    changes: dict[str, Any] = {}
+    if secret:
+        for name in _TASK_TEXTS:
+            value = getattr(task, name)
+            if isinstance(value, str) and (masked := mask_secret(value, secret)) != value:
+                changes[name] = masked
+        raw = _redact_value(task.raw, secret)
+        if raw is not task.raw:
+            changes["raw"] = raw
+    message = changes.get("error_message", task.error_message)
+    if message is not None and "=" in message:
+        scrubbed = scrub_signed_urls(message)
+        if scrubbed != message:
+            changes["error_message"] = scrubbed
     return attrs.evolve(task, **changes) if changes else task
+
+
+def _redact_value(value: Any, secret: str) -> Any:
+    """JSON data with the key masked in every string, keys included; `value` itself when clean."""
+    if isinstance(value, str):
+        masked = mask_secret(value, secret)
+        return value if masked == value else masked
+    if isinstance(value, Mapping):
+        items = [(_redact_value(k, secret), _redact_value(v, secret)) for k, v in value.items()]
+        same = all(
+            k is k0 and v is v0 for (k, v), (k0, v0) in zip(items, value.items(), strict=True)
+        )
+        return value if same else dict(items)
+    if isinstance(value, list):
+        values = [_redact_value(v, secret) for v in value]
+        return value if all(a is b for a, b in zip(values, value, strict=True)) else values
+    return value
 
 
 def _invalid(exchange: Exchange, message: str, secret: str | None) -> APIError:

@@ -29,7 +29,7 @@ from ..errors import DownloadError, TaskFailedError, UploadError, WaitTimeoutErr
 from ..references import LocalFile, UploaderSource, substitute, url_lifetime
 from ..references._uploads import AsyncUploader, Uploader
 from ..task import GenerationResult, Task, TaskStatus
-from ._answers import NOT_SENT_ERRORS, Exchange, read_task, retry_after_of
+from ._answers import NOT_SENT_ERRORS, Exchange, read_created, read_task, retry_after_of
 from ._create_body import CreateParams
 from ._download_plan import (
     MAX_REDIRECTS,
@@ -233,7 +233,7 @@ def create_flow(
             raise urls
         body = substitute(body, urls)
     request = build_create_request(ctx.config, body, user_agent=ctx.user_agent, timeout=ctx.timeout)
-    read = partial(read_task, secret=ctx.secret)
+    read = partial(read_created, secret=ctx.secret)
     return (yield from _attempts(ctx, request, read, is_create=True))
 
 
@@ -322,11 +322,17 @@ def wait_flow(
             if task.done:
                 return finish(task, raise_on_failure=raise_on_failure)
         remaining = deadline - ctx.clock()
-        if remaining <= 0:
+        # a Retry-After reaching past the deadline leaves no poll to make: end now
+        if remaining <= 0 or (retry_after is not None and retry_after >= remaining):
             last = known if known is not None else Task(id=task_id)
+            asked = (
+                f" (the gateway asked to wait {retry_after:g} s before asking again)"
+                if remaining > 0
+                else ""
+            )
             raise WaitTimeoutError(
-                f"{_describe(last)} ({last.progress}%) after waiting {timeout:g} s; it goes on: "
-                f"wait for {task_id} again to resume",
+                f"{_describe(last)} ({last.progress}%) after waiting {timeout:g} s{asked}; it goes "
+                f"on: wait for {task_id} again to resume",
                 last,
             ) from last_error
         yield Sleep(
