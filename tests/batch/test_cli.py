@@ -139,3 +139,31 @@ def test_a_second_runner_on_the_same_journal_is_refused(sandbox: Sandbox, tmp_pa
     with SQLiteJournal(f"{jobs}.journal.sqlite"):  # a run holds it
         code, _, err = cli(sandbox, "batch", "run", str(jobs), "-o", str(tmp_path / "out"))
     assert code == 2 and "another `batch run`" in err and sandbox.count("create") == 0
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_the_batch_line_is_redrawn_and_ended_jobs_print_above_it() -> None:
+    from wan_r2v.batch import JobOutcome
+    from wan_r2v.cli._batch import _Display
+    from wan_r2v.cli._console import Console
+
+    err = _Terminal()
+    display = _Display(Console(io.StringIO(), err), enabled=True)
+    progress = BatchProgress(
+        total=2, counts={State.CREATED: 2}, ended_this_run=0, to_do=2, started=0.0, now=1.0
+    )
+    display.progress(progress)
+    assert err.getvalue() == "\r" + format_progress(progress)
+    display.ended(
+        JobOutcome(name="a", line=1, state=State.DOWNLOADED, file=Path("out/a.mp4")), 1, 2
+    )
+    # the live line is wiped, the job's line printed, the live line drawn again below it
+    assert err.getvalue().endswith(
+        "[1/2] a: downloaded -> out/a.mp4\n\r" + format_progress(progress)
+    )
+    display.close()
+    assert err.getvalue().endswith("\r")

@@ -25,7 +25,17 @@ from typing import Any, TypeVar
 
 import attrs
 
-from .._core import Exchange, Flow, Send, Sleep, Stream, download_flow, retry_after_of, wait_flow
+from .._core import (
+    Exchange,
+    Flow,
+    Send,
+    Sleep,
+    Stream,
+    create_flow,
+    download_flow,
+    retry_after_of,
+    wait_flow,
+)
 from .._core._local_files import build_body_with_files
 from ..aclient import AsyncClient
 from ..errors import (
@@ -338,7 +348,12 @@ class _Run:
         for _ in range(_RATE_LIMIT_REQUEUES + 1):
             if self.stopping is not None:
                 return False
-            flow = self.client._create(item.job.create_params())
+            # uploaded files' URLs must outlive this job's wait
+            flow = create_flow(
+                self.client._ctx,
+                item.job.create_params(),
+                wait_timeout=item.job.timeout or self.wait_timeout,
+            )
             try:
                 # validation and uploads of local files: nothing is sent to the gateway yet
                 first, _ = await self.client._run(_until_send(flow))
