@@ -373,8 +373,8 @@ class _Run:
                 await self.move(item, State.UNCERTAIN, error=error.message, error_stage="create")
                 return False
             except RateLimitError as error:
-                # certainly not created: back in the queue, behind the batch-wide pause
-                self.quota.on_rate_limited(self.clock(), error.retry_after)
+                # certainly not created: back in the queue, behind the batch-wide pause that
+                # its 429s set (`_paced` saw them)
                 await self.move(item, State.PENDING, error=error.message, error_stage="create")
                 continue
             except (AuthenticationError, PermissionDeniedError) as error:
