@@ -10,6 +10,9 @@ from typing import Any, Generic, TypeVar, Unpack
 import httpx
 
 from ._config import (
+    DEFAULT_DOWNLOAD_MIN_SPEED,
+    DEFAULT_DOWNLOAD_STALL_TIME,
+    DEFAULT_DOWNLOAD_TIMEOUT,
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_DOWNLOAD_BYTES,
     DEFAULT_MAX_RETRIES,
@@ -85,6 +88,9 @@ class BaseClient(Generic[HttpT, GateT]):
         task_path: TaskPath = "videos",
         max_connections: int | None = DEFAULT_MAX_CONNECTIONS,
         uploader: Uploader | AsyncUploader | None = None,
+        download_timeout: float | None = DEFAULT_DOWNLOAD_TIMEOUT,
+        download_min_speed: float | None = DEFAULT_DOWNLOAD_MIN_SPEED,
+        download_stall_time: float = DEFAULT_DOWNLOAD_STALL_TIME,
     ) -> None:
         """Configure a client; nothing is sent until a method is called.
 
@@ -100,6 +106,12 @@ class BaseClient(Generic[HttpT, GateT]):
         `uploader` stores local reference files (paths in ``videos=``, ``images=``,
         ``audio=``) and returns signed URLs; without it, ``WAN_R2V_UPLOAD_URL``
         (``s3://bucket/prefix``) names an S3-compatible store (the ``s3`` extra).
+
+        A download (the video's fetch: every attempt, retry and redirect) ends within
+        `download_timeout` seconds (3600; None: no limit). An attempt whose bytes average
+        below `download_min_speed` bytes/s (1024; 0 or None: no rule) over
+        `download_stall_time` seconds (30) has stalled, as with curl's
+        ``--speed-limit``/``--speed-time``: it is retried, resumed where the server allows.
         """
         setup_from_env(os.environ)  # WAN_R2V_LOG=debug: the request log on stderr
         self._config = make_config(
@@ -115,6 +127,9 @@ class BaseClient(Generic[HttpT, GateT]):
             task_path=task_path,
             allow_insecure_http=allow_insecure_http,
             max_connections=max_connections,
+            download_timeout=download_timeout,
+            download_min_speed=download_min_speed,
+            download_stall_time=download_stall_time,
         )
         protect_logs(self, self._config.api_key.reveal() if self._config.api_key else None)
         self._owns_http = http_client is None

@@ -21,12 +21,16 @@ from .presets import PRESETS, Preset
 __all__ = [
     "API_KEY_ENV",
     "BASE_URL_ENV",
+    "DEFAULT_DOWNLOAD_MIN_SPEED",
+    "DEFAULT_DOWNLOAD_STALL_TIME",
+    "DEFAULT_DOWNLOAD_TIMEOUT",
     "DEFAULT_MAX_CONNECTIONS",
     "DEFAULT_MAX_DOWNLOAD_BYTES",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "TASK_PATHS",
     "ClientConfig",
+    "DownloadLimits",
     "RetryPolicy",
     "Secret",
     "TaskPath",
@@ -46,6 +50,25 @@ DEFAULT_MAX_RETRIES = 2
 DEFAULT_MAX_CONNECTIONS = 20
 #: 4 GiB: far above any R2V video, low enough to stop a runaway body.
 DEFAULT_MAX_DOWNLOAD_BYTES = 4 * 1024**3
+#: A whole download (every attempt, retry and redirect) ends within an hour: a 4 GiB video
+#: needs only ~1.2 MB/s for that; the stall rule below catches a dying transfer far sooner.
+DEFAULT_DOWNLOAD_TIMEOUT = 3600.0
+#: The stall rule (curl's --speed-limit/--speed-time): an attempt averaging below 1 KiB/s
+#: over 30 s has stalled; it is retried (resumed where the server allows) like a broken one.
+DEFAULT_DOWNLOAD_MIN_SPEED = 1024
+DEFAULT_DOWNLOAD_STALL_TIME = 30.0
+
+
+@attrs.frozen(kw_only=True)
+class DownloadLimits:
+    """How long a download may take: in all, and how slow an attempt may be before it has stalled."""
+
+    #: Seconds for the whole download, retries included (None: no limit).
+    timeout: float | None = DEFAULT_DOWNLOAD_TIMEOUT
+    #: Bytes/s an attempt must average over `stall_time` (None or 0: no stall rule).
+    min_speed: float | None = DEFAULT_DOWNLOAD_MIN_SPEED
+    stall_time: float = DEFAULT_DOWNLOAD_STALL_TIME
+
 
 TaskPath = Literal["videos", "video/generations"]
 #: The query paths: the gateway's documented one first, then the family's variant.
@@ -102,6 +125,8 @@ class ClientConfig:
     task_path: TaskPath
     #: Requests in flight at once (None: no cap); also the size of a client's own pool.
     max_connections: int | None = DEFAULT_MAX_CONNECTIONS
+    #: The download's total time limit and stall rule.
+    download: DownloadLimits = DownloadLimits()
 
 
 def _is_loopback(host: str) -> bool:
@@ -180,6 +205,37 @@ def resolve_timeout(
     return DEFAULT_TIMEOUT if own_client else None
 
 
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value == value
+
+
+def _download_limit_problems(
+    timeout: float | None, min_speed: float | None, stall_time: float
+) -> list[Problem]:
+    problems = []
+    if timeout is not None and not (_is_number(timeout) and timeout > 0):
+        problems.append(
+            Problem(
+                "download_timeout",
+                f"must be a positive number of seconds, or None, not {timeout!r}",
+            )
+        )
+    if min_speed is not None and not (_is_number(min_speed) and min_speed >= 0):
+        problems.append(
+            Problem(
+                "download_min_speed",
+                f"must be bytes per second (0 or None: no stall rule), not {min_speed!r}",
+            )
+        )
+    if not (_is_number(stall_time) and stall_time > 0):
+        problems.append(
+            Problem(
+                "download_stall_time", f"must be a positive number of seconds, not {stall_time!r}"
+            )
+        )
+    return problems
+
+
 def make_config(
     *,
     api_key: str | None,
@@ -194,6 +250,9 @@ def make_config(
     task_path: TaskPath = "videos",
     allow_insecure_http: bool = False,
     max_connections: int | None = DEFAULT_MAX_CONNECTIONS,
+    download_timeout: float | None = DEFAULT_DOWNLOAD_TIMEOUT,
+    download_min_speed: float | None = DEFAULT_DOWNLOAD_MIN_SPEED,
+    download_stall_time: float = DEFAULT_DOWNLOAD_STALL_TIME,
 ) -> ClientConfig:
     """Resolve arguments and environment into a `ClientConfig`; `ValidationError` lists what is wrong."""
     key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
@@ -215,6 +274,7 @@ def make_config(
         )
     if max_download_bytes is not None and max_download_bytes <= 0:
         problems.append(Problem("max_download_bytes", "must be positive, or None for no limit"))
+    problems += _download_limit_problems(download_timeout, download_min_speed, download_stall_time)
     if max_connections is not None and (
         not isinstance(max_connections, int)
         or isinstance(max_connections, bool)
@@ -243,4 +303,7 @@ def make_config(
         max_download_bytes=max_download_bytes,
         task_path=task_path,
         max_connections=max_connections,
+        download=DownloadLimits(
+            timeout=download_timeout, min_speed=download_min_speed, stall_time=download_stall_time
+        ),
     )

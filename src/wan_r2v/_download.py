@@ -24,6 +24,7 @@ import secrets
 import socket
 import stat
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
@@ -32,9 +33,12 @@ import httpx
 
 from ._core import (
     BodyPlan,
+    BoxWalk,
     Interrupted,
+    Pace,
     Stream,
     Target,
+    TooSlow,
     plan_body,
     resume_point,
     safe_filename,
@@ -267,11 +271,14 @@ class PartFile:
         self._file = holder[0]
         #: Bytes written so far.
         self.size = 0
+        #: The MP4 check of the bytes written so far.
+        self.walk = BoxWalk()
         self._handed_over = 0  # bytes already given to the kernel to write back
         self._advise = _CAN_ADVISE
 
     def restart(self) -> None:
         """Empty the file, to write a whole body from its start."""
+        self.walk = BoxWalk()
         if self.size:
             self._file.seek(0)
             self._file.truncate()
@@ -339,15 +346,28 @@ class Sink:
     """Stream one answer's body into a `PartFile`; `outcome` is the saved `Path` or an `Interrupted` body.
 
     A transport error inside the ``with`` block is not raised: it becomes an
-    `Interrupted` outcome, for the flow to retry or resume. Any other error
-    removes the temporary file and propagates.
+    `Interrupted` outcome, for the flow to retry or resume; so does an attempt
+    `Pace` ends (stalled, or past the download's time limit: `TooSlow`) and a
+    body that ends inside an MP4 box. A body that is not a video (its first
+    bytes, an empty body), or past the size limit or its Content-Length, is a
+    `DownloadError`. Any error removes the temporary file.
     """
 
-    def __init__(self, part: PartFile, plan: BodyPlan, max_bytes: int | None) -> None:
+    def __init__(
+        self,
+        part: PartFile,
+        plan: BodyPlan,
+        max_bytes: int | None,
+        *,
+        received: Callable[[], int],
+        pace: Pace | None = None,
+    ) -> None:
         self.part = part
         self._plan = plan
         self._max_bytes = max_bytes
-        self._received = 0
+        self._wire = received  # bytes off the wire so far (what an encoded body's length counts)
+        self._written = 0
+        self._pace = pace
         self._outcome: Path | Interrupted | None = None
 
     @property
@@ -359,11 +379,15 @@ class Sink:
     def __enter__(self) -> Sink:
         return self
 
+    def _received(self) -> int:
+        """The bytes of this answer so far, as its Content-Length counts them."""
+        return self._wire() if self._plan.encoded else self._written
+
     def write(self, chunk: bytes) -> None:
-        """Append a chunk; `DownloadError` past the size limit or the declared length."""
-        self._received += len(chunk)
+        """Append a chunk; `DownloadError` if it is not a video, past the size limit or the declared length."""
+        self._written += len(chunk)
         length = self._plan.length
-        if length is not None and self._received > length:
+        if length is not None and self._received() > length:
             raise DownloadError(
                 f"the result's body is longer than its Content-Length ({length} bytes); "
                 "nothing was written"
@@ -373,10 +397,22 @@ class Sink:
                 f"the video passed max_download_bytes={self._max_bytes}; raise the limit to download it; "
                 "nothing was written"
             )
+        problem = self.part.walk.feed(chunk)
+        if problem is not None:
+            raise DownloadError(
+                f"the result is not a video: {problem}; nothing was written",
+                status_code=200,
+            )
         self.part.write(chunk)
+        if self._pace is not None:
+            why = self._pace.feed(len(chunk))
+            if why is not None:
+                raise TooSlow(why)
 
-    def _interrupted(self, error: httpx.TransportError | None) -> Interrupted:
-        resume = resume_point(self._plan, self.part.size)
+    def _interrupted(
+        self, error: httpx.TransportError | None, *, why: str | None = None
+    ) -> Interrupted:
+        resume = None if why is not None else resume_point(self._plan, self.part.size)
         if resume is None:
             self.part.discard()
         return Interrupted(
@@ -385,7 +421,27 @@ class Sink:
             resume=resume,
             part=self.part if resume is not None else None,
             error=error,
+            why=why,
         )
+
+    def _ended(self) -> Path | Interrupted:
+        """The body ended without a transport error: is it the whole video?"""
+        plan = self._plan
+        if (plan.length is not None and self._received() < plan.length) or (
+            plan.total is not None and self.part.size < plan.total
+        ):
+            return self._interrupted(None)
+        walk = self.part.walk
+        if self.part.size == 0 or walk.boxes == 0:
+            what = "an empty body" if self.part.size == 0 else f"{self.part.size} bytes"
+            raise DownloadError(
+                f"the result URL answered with {what}, not a video; nothing was written",
+                status_code=200,
+            )
+        why = walk.end_problem()
+        if why is not None:  # cut short although the transport's length agreed: fetch it again
+            return self._interrupted(None, why=why)
+        return self.part.commit()
 
     def __exit__(
         self,
@@ -394,11 +450,11 @@ class Sink:
         tb: TracebackType | None,
     ) -> bool:
         if exc is None:
-            plan = self._plan
-            short = (plan.length is not None and self._received < plan.length) or (
-                plan.total is not None and self.part.size < plan.total
-            )
-            self._outcome = self._interrupted(None) if short else self.part.commit()
+            try:
+                self._outcome = self._ended()
+            except BaseException:
+                self.part.discard()
+                raise
             return False
         if isinstance(exc, httpx.TransportError):
             self._outcome = self._interrupted(exc)
@@ -423,4 +479,10 @@ def sink_for(action: Stream, response: httpx.Response, scratch: Scratch) -> Sink
         part = PartFile(path, overwrite=action.overwrite, scratch=scratch)
     if plan.offset == 0:
         part.restart()
-    return Sink(part, plan, action.max_bytes)
+    return Sink(
+        part,
+        plan,
+        action.max_bytes,
+        received=lambda: response.num_bytes_downloaded,
+        pace=action.pace,
+    )

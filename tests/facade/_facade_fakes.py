@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 import attrs
 import httpx
+from _videobytes import mp4_head
 
 from wan_r2v import AsyncClient, Client
 
@@ -118,11 +119,12 @@ def make_async_client(
 
 
 def chunks(total: int, size: int = 64 * 1024) -> Iterator[bytes]:
-    """`total` bytes in fresh chunks, made on the fly."""
+    """A whole MP4 of `total` bytes in fresh chunks, made on the fly."""
+    head = mp4_head(total)
     sent = 0
     while sent < total:
         n = min(size, total - sent)
-        yield b"\x00" * n
+        yield (head + b"\x00" * (n - len(head))) if sent == 0 else b"\x00" * n
         sent += n
 
 

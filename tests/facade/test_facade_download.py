@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 from _facade_fakes import BASE, KEY, Gateway, chunks, error, make_client, ok, task_json
+from _videobytes import mp4_bytes, mp4_head
 
 from wan_r2v import (
     Client,
@@ -27,7 +28,7 @@ DONE = Task(id="task_1", status=TaskStatus.SUCCEEDED, video_url=CDN)
 MiB = 1024 * 1024
 
 
-def video(body: bytes = b"\x00\x00\x00\x18ftypmp42 fake video") -> httpx.Response:
+def video(body: bytes = mp4_bytes(100, b"fake video")) -> httpx.Response:
     return httpx.Response(200, content=body, headers={"content-type": "video/mp4"})
 
 
@@ -99,7 +100,7 @@ def test_bounded_memory_on_a_large_body(tmp_path: Path) -> None:
 
 def _broken_body(request: httpx.Request) -> httpx.Response:
     def body() -> Iterator[bytes]:
-        yield b"x" * 100_000
+        yield mp4_bytes(100_000)  # the first 100,000 of a 200,000-byte file
         raise httpx.ReadError("connection reset mid-body")
 
     return httpx.Response(200, content=body(), headers={"content-type": "video/mp4"})
@@ -143,7 +144,7 @@ def cut_off_server() -> Iterator[tuple[str, list[int]]]:
                 conn.sendall(
                     b"HTTP/1.1 200 OK\r\nContent-Type: video/mp4\r\nContent-Length: 10000000\r\n\r\n"
                 )
-                conn.sendall(b"\x00" * 65536)
+                conn.sendall(mp4_head(10_000_000) + b"\x00" * 65536)
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()

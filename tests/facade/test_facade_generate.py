@@ -16,10 +16,14 @@ from _facade_fakes import (
     ok,
     task_json,
 )
+from _videobytes import mp4_bytes
 
 from wan_r2v import DownloadError, TargetExistsError, TaskFailedError
 
 CDN = "https://cdn.test/1.mp4"
+
+
+VIDEO = mp4_bytes(64, b"mp4 bytes")
 
 
 def test_generate_creates_waits_and_downloads(tmp_path: Path) -> None:
@@ -27,7 +31,7 @@ def test_generate_creates_waits_and_downloads(tmp_path: Path) -> None:
         ok(task_json(status="queued", progress=0)),
         ok(task_json(progress=40)),
         ok(task_json(status="completed", progress=100, video_url=CDN)),
-        httpx.Response(200, content=b"mp4 bytes", headers={"content-type": "video/mp4"}),
+        httpx.Response(200, content=VIDEO, headers={"content-type": "video/mp4"}),
     )
     reports: list[tuple[str, int]] = []
     with make_client(gateway) as client:
@@ -37,7 +41,7 @@ def test_generate_creates_waits_and_downloads(tmp_path: Path) -> None:
             on_progress=lambda t: reports.append((t.id, len(gateway.requests))),
             **SEED_VIDEO_KWARGS,
         )
-    assert result.path.read_bytes() == b"mp4 bytes" and result.task.video_url == CDN
+    assert result.path.read_bytes() == VIDEO and result.task.video_url == CDN
     assert reports[0] == ("task_1", 1)  # the id is known right after the create
     assert [r.method for r in gateway.requests] == ["POST", "GET", "GET", "GET"]
 
@@ -80,7 +84,7 @@ def test_generate_asks_about_its_new_task_after_one_poll_interval(tmp_path: Path
         record(ok(task_json(status="queued", progress=0))),
         record(ok(task_json(progress=40))),
         record(ok(task_json(status="completed", progress=100, video_url=CDN))),
-        httpx.Response(200, content=b"mp4", headers={"content-type": "video/mp4"}),
+        httpx.Response(200, content=VIDEO, headers={"content-type": "video/mp4"}),
     )
     with make_client(gateway, clock) as client:
         client.generate(path=tmp_path / "out.mp4", poll_interval=3, **SEED_VIDEO_KWARGS)
@@ -120,9 +124,9 @@ def test_a_taken_target_is_refused_before_the_create(tmp_path: Path, mode: str) 
 def test_a_folder_target_with_overwrite_false_still_creates(tmp_path: Path) -> None:
     gateway = Gateway(
         ok(task_json(status="completed", video_url=CDN)),  # done at once: no poll
-        httpx.Response(200, content=b"mp4", headers={"content-type": "video/mp4"}),
+        httpx.Response(200, content=VIDEO, headers={"content-type": "video/mp4"}),
     )
     result = make_client(gateway).generate(
         path=tmp_path, overwrite=False, poll_interval=1, **SEED_VIDEO_KWARGS
     )
-    assert result.path == tmp_path / "task_1.mp4" and result.path.read_bytes() == b"mp4"
+    assert result.path == tmp_path / "task_1.mp4" and result.path.read_bytes() == VIDEO

@@ -79,3 +79,14 @@ def test_the_printed_resume_command_completes_the_download(hostile: Peer, tmp_pa
     again = Running(resume[1:], env, cwd=tmp_path, secrets=(KEY,)).finish()
     assert again.code == 0, again
     assert entries(tmp_path / "out") == [f"{task_id}.mp4"]
+
+
+def test_the_cli_download_limits_are_flags(hostile: Peer, tmp_path: Path) -> None:
+    task_id = serve_finished_task(hostile, trickled_video(every=0.05, size=1))
+    env = clean_env(WAN_R2V_BASE_URL=hostile.url, WAN_R2V_API_KEY=KEY)
+    args = ["download", task_id, "out/", "--download-min-speed", "1000",
+            "--download-stall-time", "0.5", "--max-retries", "0"]  # fmt: skip
+    result = Running(args, env, cwd=tmp_path, secrets=(KEY,)).finish()
+    assert result.code == 3, result
+    assert "stalled: below 1000 bytes/s for 0.5 s" in result.stderr
+    assert entries(tmp_path / "out") == []

@@ -15,13 +15,14 @@ import attrs
 import httpx
 import pytest
 from _harness import KEY, FakeClock
+from _videobytes import ENDLESS_HEAD, mp4_bytes
 
 from wan_r2v import Client, DownloadError, Task, TaskStatus
 
 BASE = "https://gw.test"
 URL = "https://cdn.test/v/1.mp4"
 DONE = Task(id="task_1", status=TaskStatus.SUCCEEDED, video_url=URL)
-VIDEO = bytes(range(256)) * 64  # 16 KiB
+VIDEO = mp4_bytes(16 * 1024, bytes(range(256)))  # a whole 16 KiB MP4
 ETAG = '"v1"'
 
 
@@ -210,7 +211,7 @@ def test_an_endless_body_stops_at_max_download_bytes(tmp_path: Path) -> None:
     def endless(request: httpx.Request) -> httpx.Response:
         def forever() -> Iterator[bytes]:
             while True:
-                yield b"\0" * 65536
+                yield ENDLESS_HEAD + b"\0" * 65536
 
         return httpx.Response(200, headers={"content-type": "video/mp4"}, content=forever())
 

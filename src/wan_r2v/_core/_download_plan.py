@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import os
 import re
+import struct
+from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -19,18 +22,21 @@ import attrs
 import httpx
 
 from .._config import ClientConfig
-from ..errors import APIConnectionError, DownloadError, ResultExpiredError
+from ..errors import APIConnectionError, APITimeoutError, DownloadError, ResultExpiredError
 from ._answers import Exchange, error_for_status, error_for_transport
 from ._requests import RequestSpec, gateway_headers
 
 __all__ = [
     "MAX_REDIRECTS",
     "BodyPlan",
+    "BoxWalk",
     "Interrupted",
+    "Pace",
     "PartialFile",
     "Redirect",
     "Resume",
     "Target",
+    "TooSlow",
     "download_request",
     "plan_body",
     "read_download",
@@ -43,7 +49,19 @@ __all__ = [
 
 MAX_REDIRECTS = 5
 _EXPIRED_STATUSES = (403, 404, 410)
-_NOT_A_VIDEO = ("text/html", "application/json", "application/problem+json")
+#: Content-Types a video may come with; any other (text/*, JSON, XML, images, audio, ...)
+#: is refused before a byte is written. No Content-Type at all is let through to the
+#: first-bytes check (an MP4/MOV begins with an ``ftyp`` box).
+_VIDEO_TYPES = frozenset(
+    {
+        "application/mp4",
+        "application/octet-stream",
+        "binary/octet-stream",  # S3's default
+        "application/download",
+        "application/force-download",
+        "application/x-download",
+    }
+)
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 _CONTENT_RANGE = re.compile(
     r"bytes\s+(?P<first>\d+)-(?P<last>\d+)/(?P<total>\d+|\*)", re.IGNORECASE
@@ -97,6 +115,9 @@ class BodyPlan:
     total: int | None
     #: What a later ``If-Range`` may send, or None when this body cannot be resumed.
     validator: str | None
+    #: The body comes with a Content-Encoding (gzip...): `length` counts the encoded bytes,
+    #: the file gets the decoded ones, and nothing can be resumed (ranges count encoded bytes).
+    encoded: bool = False
 
 
 class PartialFile(Protocol):
@@ -115,6 +136,8 @@ class Interrupted:
     resume: Resume | None
     part: PartialFile | None = attrs.field(default=None, eq=False)
     error: httpx.TransportError | None = attrs.field(default=None, eq=False)
+    #: Why the body is not a whole video although the transport said nothing (e.g. cut inside a box).
+    why: str | None = None
 
 
 def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
@@ -153,13 +176,17 @@ def download_request(
     resume: Resume | None = None,
 ) -> RequestSpec:
     """A GET for a result URL: Authorization only on the gateway's own origin; a Range to resume."""
-    headers = {"User-Agent": user_agent, "Accept": "*/*"}
+    # identity, as curl asks: the file is the bytes as stored, and ranges count those bytes.
+    # One connection per attempt: a server whose body ran past its Content-Length leaves
+    # the rest in the connection, where the next request would read it as its answer.
+    plain = {"Accept": "*/*", "Accept-Encoding": "identity", "Connection": "close"}
+    headers = {"User-Agent": user_agent, **plain}
     if (
         config.base_url is not None
         and config.api_key is not None
         and same_origin(url, config.base_url)
     ):
-        headers = {**gateway_headers(config.api_key.reveal(), user_agent), "Accept": "*/*"}
+        headers = {**gateway_headers(config.api_key.reveal(), user_agent), **plain}
     if resume is not None:
         headers["Range"] = f"bytes={resume.offset}-"
         headers["If-Range"] = resume.validator
@@ -197,15 +224,24 @@ def _validator(status_code: int, headers: httpx.Headers) -> str | None:
     return modified or None
 
 
+def _content_type(headers: httpx.Headers) -> str:
+    return str(headers.get("content-type", "")).split(";")[0].strip().lower()
+
+
 def _head_problem(
     status_code: int, headers: httpx.Headers, size: int | None, max_bytes: int | None
 ) -> DownloadError | None:
     """Why a 200/206 answer cannot be (the rest of) the video, or None."""
-    content_type = headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type in _NOT_A_VIDEO:
+    content_type = _content_type(headers)
+    if content_type and not content_type.startswith("video/") and content_type not in _VIDEO_TYPES:
         return DownloadError(
-            f"the result URL answered with {content_type}, not a video (it may have expired: "
+            f"the result URL answered with {content_type[:80]!r}, not a video (it may have expired: "
             "query the task again for a fresh URL); nothing was written",
+            status_code=status_code,
+        )
+    if status_code == 200 and size == 0:
+        return DownloadError(
+            "the result URL answered with an empty body, not a video; nothing was written",
             status_code=status_code,
         )
     if max_bytes is not None and size is not None and size > max_bytes:
@@ -235,11 +271,15 @@ def plan_body(
 ) -> BodyPlan | None:
     """How to store this answer's body, or None when it is not the video (the flow says why)."""
     length = _number(headers.get("content-length"))
+    encoding = str(headers.get("content-encoding", "")).strip().lower()
+    encoded = encoding not in ("", "identity")
     if status_code == 200:
-        if _head_problem(status_code, headers, length, max_bytes) is not None:
+        if _head_problem(status_code, headers, None if encoded else length, max_bytes) is not None:
             return None
+        if encoded:
+            return BodyPlan(0, length, None, None, encoded=True)
         return BodyPlan(0, length, length, _validator(status_code, headers))
-    if status_code != 206 or resume is None:
+    if status_code != 206 or resume is None or encoded:
         return None
     fits = _range_fits(headers, resume)
     if fits is None:
@@ -257,6 +297,137 @@ def resume_point(plan: BodyPlan, size: int) -> Resume | None:
     return Resume(size, plan.validator, plan.total)
 
 
+class TooSlow(httpx.ReadTimeout):
+    """An attempt ended by `Pace`: it stalled, or the download ran past its time limit.
+
+    A read timeout to the flows (retried and resumed as one), with `Pace`'s reason as its text.
+    """
+
+
+class Pace:
+    """One download attempt's clocks: the whole download's deadline and the stall rule (pure).
+
+    The stall rule is curl's ``--speed-limit``/``--speed-time``: an attempt whose
+    bytes came in slower than `min_speed` bytes/s on average over the last
+    `stall_time` seconds has stalled. The window starts when the request is
+    sent. `feed` is called with each chunk and says why the attempt must end
+    (or None); a silent server is bounded by the read timeout, which the flow
+    clips to `stall_time` and to the deadline.
+    """
+
+    __slots__ = ("_clock", "_deadline", "_min_speed", "_received", "_samples", "_step", "_window")
+
+    def __init__(
+        self,
+        clock: Callable[[], float],
+        *,
+        deadline: float | None,
+        min_speed: float | None,
+        stall_time: float,
+    ) -> None:
+        self._clock = clock
+        self._deadline = deadline
+        self._min_speed = min_speed or 0.0
+        self._window = stall_time
+        self._step = stall_time / 16  # samples kept: at most ~17, whatever the chunk rate
+        self._received = 0
+        self._samples: deque[tuple[float, int]] = deque([(clock(), 0)])
+
+    def feed(self, size: int) -> str | None:
+        """Count `size` more bytes; why the attempt must end now, or None."""
+        now = self._clock()
+        self._received += size
+        if self._deadline is not None and now >= self._deadline:
+            return "the download ran past its time limit (download_timeout)"
+        if not self._min_speed:
+            return None
+        samples = self._samples
+        if now - samples[-1][0] >= self._step:
+            samples.append((now, self._received))
+        while len(samples) > 1 and samples[1][0] <= now - self._window:
+            samples.popleft()
+        since, then = samples[0]
+        span = now - since
+        if span >= self._window and self._received - then < self._min_speed * span:
+            return (
+                f"the body stalled: below {self._min_speed:g} bytes/s for {self._window:g} s "
+                "(download_min_speed, download_stall_time)"
+            )
+        return None
+
+
+class BoxWalk:
+    """Checks, as the bytes stream by, that a body is an MP4/MOV file and that it is whole (pure).
+
+    An ISO media file is a run of top-level boxes (32-bit size, 4-byte type;
+    size 1: a 64-bit size follows; size 0: to the end), the first an ``ftyp``.
+    `feed` refuses a body whose first box is not ``ftyp`` (an HTML page, JSON,
+    another format) at its first bytes; `end_problem` refuses a body that ends
+    inside a box: the file is cut short even if the transport's length agreed
+    (a ``Content-Length`` smaller than the file, on a real socket, does so).
+    Fewer than 8 stray bytes after the last box are tolerated.
+    """
+
+    __slots__ = ("_head", "_kind", "_next", "_to_end", "boxes", "offset")
+
+    def __init__(self) -> None:
+        #: Bytes seen so far.
+        self.offset = 0
+        #: Whole top-level box headers read.
+        self.boxes = 0
+        self._next = 0  # where the next top-level box begins
+        self._head = b""  # the header of that box, as far as it has arrived
+        self._kind = b""
+        self._to_end = False  # the last box runs to the end of the file (size 0)
+
+    def feed(self, chunk: bytes) -> str | None:
+        """Walk over `chunk`; why the body is not an MP4/MOV, or None.
+
+        `_head` holds the bytes from `_next` on (at most 16) that arrived so far:
+        when a feed ends, either the next box begins past the bytes seen, or
+        `_head` holds every byte from it to the end of what was seen.
+        """
+        start = self.offset
+        self.offset += len(chunk)
+        while not self._to_end and self._next < self.offset:
+            held = self._next + len(self._head)  # where the bytes `_head` lacks begin
+            if len(self._head) < 16 and held < self.offset:
+                at = max(0, held - start)
+                self._head += chunk[at : at + 16 - len(self._head)]
+            if len(self._head) < 8:
+                return None
+            size, kind = struct.unpack(">I4s", self._head[:8])
+            if self.boxes == 0 and kind != b"ftyp":
+                return "its first bytes are not an MP4/MOV file (no 'ftyp' box)"
+            header = 8
+            if size == 1:  # a 64-bit size follows
+                if len(self._head) < 16:
+                    return None
+                (size,) = struct.unpack(">Q", self._head[8:16])
+                header = 16
+            self.boxes += 1
+            self._kind = kind
+            if size == 0:
+                self._to_end = True
+                return None
+            if size < header:
+                return f"its box {kind!r} at byte {self._next} has an impossible size ({size})"
+            self._next += size
+            self._head = self._head[size:]
+        return None
+
+    def end_problem(self) -> str | None:
+        """At the end of the body: why it is not a whole MP4/MOV, or None."""
+        if self.boxes == 0:
+            return f"its {self.offset} bytes are not an MP4/MOV file"
+        if self._to_end or self._next <= self.offset:
+            return None
+        return (
+            f"it ends inside its {self._kind.decode('latin-1')!r} box, at byte {self.offset} of "
+            f"{self._next}: the file is cut short"
+        )
+
+
 def read_download(
     outcome: Path | Interrupted | Exchange | httpx.TransportError,
     url: str,
@@ -270,6 +441,10 @@ def read_download(
         return outcome
     if isinstance(outcome, Interrupted):
         of = f" of {outcome.expected}" if outcome.expected is not None else ""
+        if outcome.why is not None:
+            raise APIConnectionError(f"the result's body is not a whole video: {outcome.why}")
+        if isinstance(outcome.error, TooSlow):
+            raise APITimeoutError(f"{outcome.error} after {outcome.received}{of} bytes")
         how = f" ({type(outcome.error).__name__})" if outcome.error is not None else ""
         raise APIConnectionError(
             f"the result's body broke off after {outcome.received}{of} bytes{how}"

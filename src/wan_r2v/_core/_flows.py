@@ -34,6 +34,7 @@ from ._create_body import CreateParams
 from ._download_plan import (
     MAX_REDIRECTS,
     Interrupted,
+    Pace,
     PartialFile,
     Resume,
     Target,
@@ -51,6 +52,7 @@ from ._requests import (
     build_create_request,
     build_get_request,
     check_task_id,
+    clip_timeout,
 )
 from ._retry import Failure, final_error, is_transient, retry_delay
 
@@ -97,6 +99,8 @@ class Stream:
     part: PartialFile | None = attrs.field(default=None, kw_only=True, eq=False)
     #: Where `part` stands; the request asks for the rest (None: the whole file).
     resume: Resume | None = attrs.field(default=None, kw_only=True)
+    #: This attempt's clocks (the download's time limit, the stall rule), fed with each chunk.
+    pace: Pace | None = attrs.field(default=None, kw_only=True, eq=False)
 
 
 @attrs.frozen
@@ -382,18 +386,55 @@ def download_flow(
         ) from error
 
 
+def _attempt_timeout(ctx: FlowContext, remaining: float | None) -> httpx.Timeout:
+    """The attempt's per-phase timeout: within the download's time left, reads within the stall time."""
+    timeout = clip_timeout(ctx.timeout, remaining)
+    limits = ctx.config.download
+    if not limits.min_speed or (timeout.read is not None and timeout.read <= limits.stall_time):
+        return timeout
+    # a silent server has stalled too: no read waits longer than the stall rule's window
+    return httpx.Timeout(
+        connect=timeout.connect, read=limits.stall_time, write=timeout.write, pool=timeout.pool
+    )
+
+
 def _fetch(ctx: FlowContext, url: str, stream: Callable[..., Stream]) -> Flow[Path]:
-    """GET a result into its file: follow redirects, retry, resume a broken body where the server allows."""
+    """GET a result into its file: follow redirects, retry, resume a broken body where the server allows.
+
+    The whole of it ends by the download's time limit (`DownloadLimits.timeout`).
+    """
+    limits = ctx.config.download
+    deadline = None if limits.timeout is None else ctx.clock() + limits.timeout
     part: PartialFile | None = None
     resume: Resume | None = None
     attempt = hops = 0
+
+    def over_time() -> DownloadError:
+        return DownloadError(
+            f"the download did not finish within download_timeout={limits.timeout:g} s; "
+            "nothing was written (raise download_timeout for a slow link)"
+        )
+
     try:
         while True:
+            remaining = None if deadline is None else deadline - ctx.clock()
+            if remaining is not None and remaining <= 0:
+                raise over_time()
             request = download_request(
-                url, ctx.config, user_agent=ctx.user_agent, timeout=ctx.timeout, resume=resume
+                url,
+                ctx.config,
+                user_agent=ctx.user_agent,
+                timeout=_attempt_timeout(ctx, remaining),
+                resume=resume,
             )
             started = ctx.clock()
-            outcome = yield stream(request, part=part, resume=resume)
+            pace = Pace(
+                ctx.clock,
+                deadline=deadline,
+                min_speed=limits.min_speed,
+                stall_time=limits.stall_time,
+            )
+            outcome = yield stream(request, part=part, resume=resume, pace=pace)
             if isinstance(outcome, Interrupted):
                 part, resume = outcome.part, outcome.resume
             try:
@@ -405,13 +446,20 @@ def _fetch(ctx: FlowContext, url: str, stream: Callable[..., Stream]) -> Flow[Pa
                     secret=ctx.secret,
                 )
             except WanR2VError as error:
+                if deadline is not None and ctx.clock() >= deadline:
+                    raise over_time() from error
                 failure = _failure(error, outcome)
                 delay = retry_delay(
                     ctx.config.retry, attempt, failure, is_create=False, rand=ctx.rand
                 )
+                near = (
+                    delay is not None and deadline is not None and ctx.clock() + delay >= deadline
+                )
+                if near:
+                    delay = None  # no time left to try again
                 if delay is None:
                     reason = no_retry_reason(
-                        ctx.config.retry, attempt, failure, is_create=False, deadline_near=False
+                        ctx.config.retry, attempt, failure, is_create=False, deadline_near=near
                     )
                     log_attempt(
                         request, outcome, seconds=ctx.clock() - started,

@@ -177,6 +177,28 @@ def _common_options(*, top_level: bool) -> Parser:
         help="retries of a failed query or download (a create is never resent)",
     )
     group.add_argument(
+        "--download-timeout",
+        metavar="SECONDS",
+        type=_positive_float,
+        default=default(None),
+        help="give up a download (retries included) after this long (default: 3600)",
+    )
+    group.add_argument(
+        "--download-min-speed",
+        metavar="BYTES",
+        type=_non_negative_int,
+        default=default(None),
+        help="a download averaging fewer bytes/s over --download-stall-time has stalled and is "
+        "retried (default: 1024; 0: no stall rule; as curl's --speed-limit)",
+    )
+    group.add_argument(
+        "--download-stall-time",
+        metavar="SECONDS",
+        type=_positive_float,
+        default=default(None),
+        help="the stall rule's window (default: 30; as curl's --speed-time)",
+    )
+    group.add_argument(
         "--allow-insecure-http",
         action="store_true",
         default=default(False),
@@ -409,7 +431,17 @@ def find_flag_values(argv: Sequence[str], flag: str) -> list[str]:
 
 
 #: Top-level flags that take a value (so `split_command` can skip it).
-_VALUE_FLAGS = frozenset({"--base-url", API_KEY_FLAG, "--http-timeout", "--max-retries"})
+_VALUE_FLAGS = frozenset(
+    {
+        "--base-url",
+        API_KEY_FLAG,
+        "--http-timeout",
+        "--max-retries",
+        "--download-timeout",
+        "--download-min-speed",
+        "--download-stall-time",
+    }
+)
 
 
 def split_command(argv: Sequence[str]) -> tuple[list[str], str | None, list[str]]:

@@ -130,6 +130,9 @@ def client_kwargs(ctx: CommandContext, *, dry_run: bool = False) -> dict[str, An
         kwargs["timeout"] = ctx.args.http_timeout
     if ctx.args.max_retries is not None:
         kwargs["max_retries"] = ctx.args.max_retries
+    for name in ("download_timeout", "download_min_speed", "download_stall_time"):
+        if getattr(ctx.args, name, None) is not None:
+            kwargs[name] = getattr(ctx.args, name)
     if ctx.args.allow_insecure_http:
         kwargs["allow_insecure_http"] = True
     poll_interval = getattr(ctx.args, "poll_interval", None)
