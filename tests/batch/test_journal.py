@@ -159,3 +159,17 @@ def test_an_applied_move_survives_a_killed_process(tmp_path: Path) -> None:
     status = read_status(path)
     assert status.counts["creating"] == 1 and [r.name for r in status.uncertain] == ["v000"]
     assert sqlite3.connect(path).execute("SELECT attempts FROM jobs").fetchone()[0] == 1
+
+
+def test_each_row_keeps_when_it_was_sent_got_its_task_and_ended(tmp_path: Path) -> None:
+    with SQLiteJournal(tmp_path / "j.sqlite") as journal:
+        journal.open_batch(jobs(0), str(tmp_path))
+        journal.apply([Change("v000", State.PENDING, State.CREATING)])
+        sent = journal.records()[0]
+        assert sent.sent_at is not None and sent.task_at is None and sent.ended_at is None
+        journal.apply([Change("v000", State.CREATING, State.CREATED, task_id="t")])
+        journal.apply([Change("v000", State.CREATED, State.SUCCEEDED)])
+        journal.apply([Change("v000", State.SUCCEEDED, State.DOWNLOADED, file="f.mp4")])
+        done = journal.records()[0]
+        assert done.sent_at == sent.sent_at
+        assert done.created_at <= done.sent_at <= done.task_at <= done.ended_at == done.updated_at  # type: ignore[operator]

@@ -20,7 +20,7 @@ from typing import Protocol, runtime_checkable
 
 from ..errors import WanR2VError
 from ._jobs import Job
-from ._states import Change, JobRecord, State
+from ._states import END_STATES, Change, JobRecord, State
 
 __all__ = [
     "Journal",
@@ -46,7 +46,10 @@ CREATE TABLE IF NOT EXISTS jobs (
     error_stage TEXT,
     file TEXT,
     created_at REAL NOT NULL,
-    updated_at REAL NOT NULL
+    updated_at REAL NOT NULL,
+    sent_at REAL,
+    task_at REAL,
+    ended_at REAL
 );
 """
 
@@ -97,6 +100,9 @@ def _record(row: sqlite3.Row) -> JobRecord:
         file=row["file"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        sent_at=row["sent_at"],
+        task_at=row["task_at"],
+        ended_at=row["ended_at"],
     )
 
 
@@ -212,7 +218,11 @@ class SQLiteJournal:
                         "UPDATE jobs SET state = ?, "
                         "task_id = CASE WHEN ? THEN NULL ELSE COALESCE(?, task_id) END, "
                         "attempts = attempts + ?, error = ?, error_stage = ?, "
-                        "file = COALESCE(?, file), updated_at = ? WHERE name = ? AND state = ?",
+                        "file = COALESCE(?, file), updated_at = ?, "
+                        "sent_at = CASE WHEN ? THEN ? ELSE sent_at END, "
+                        "task_at = CASE WHEN ? THEN ? ELSE task_at END, "
+                        "ended_at = CASE WHEN ? THEN ? ELSE NULL END "
+                        "WHERE name = ? AND state = ?",
                         (
                             change.state.value,
                             change.counts_attempt,  # a new create: the old task id is gone
@@ -221,6 +231,12 @@ class SQLiteJournal:
                             change.error,
                             change.error_stage,
                             change.file,
+                            now,
+                            change.counts_attempt,
+                            now,
+                            change.task_id is not None,
+                            now,
+                            change.state in END_STATES,
                             now,
                             change.name,
                             change.expected.value,

@@ -90,8 +90,13 @@ class JobRecord:
     error_stage: str | None = None
     #: The downloaded file.
     file: str | None = None
+    #: Unix times: the row was added; it last moved; the last create's intent was recorded;
+    #: the task id was recorded; the job reached an end (downloaded, failed, uncertain).
     created_at: float | None = None
     updated_at: float | None = None
+    sent_at: float | None = None
+    task_at: float | None = None
+    ended_at: float | None = None
 
 
 @attrs.frozen

@@ -43,6 +43,11 @@ class BatchStatus:
                 "attempts": r.attempts,
                 "error": r.error,
                 "error_stage": r.error_stage,
+                "created_at": r.created_at,
+                "updated_at": r.updated_at,
+                "sent_at": r.sent_at,
+                "task_at": r.task_at,
+                "ended_at": r.ended_at,
             }
 
         return {
