@@ -10,9 +10,11 @@ import json
 import logging
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from _downloads import VIDEO, video
 from _harness import PARAMS, open_facade
 from _peer import Peer, Reply, Request
 from _scenarios import CREATE, QUERY, task
@@ -103,3 +105,32 @@ def test_an_echoed_key_shows_nowhere(
     records = [r.getMessage() for r in caplog.records]
     assert records, "no log record was made"
     assert [r for r in records if _leaks(r)] == []
+
+
+def test_a_result_url_holding_the_key_is_masked_and_the_download_goes_through_content(
+    hostile: Peer, mode: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The masked URL fails (403 at the peer); the gateway's `/content` serves the video."""
+
+    def query(req: Request, out: Reply) -> None:
+        url = f"{hostile.url}/files/v.mp4?key={quote(req.key or '', safe='')}"
+        out.json(200, task(status="completed", progress=100, video_url=url))
+
+    def result(req: Request, out: Reply) -> None:
+        if req.target.endswith(quote(KEY, safe="")):  # only the real key would open it
+            out.send(200, VIDEO, {"Content-Type": "video/mp4"})
+        else:
+            out.json(403, {"error": {"message": "expired"}})
+
+    hostile.route("GET", QUERY, query)
+    hostile.route("GET", "/files/*", result)
+    hostile.route("GET", "/v1/videos/*/content", video())
+    caplog.set_level(logging.DEBUG)
+    with open_facade(mode, api_key=KEY, base_url=hostile.url) as facade:
+        finished = facade.wait("task_hostile_1", timeout=5)
+        assert _leaks(_shown(finished)) == []
+        path = facade.download(finished, tmp_path)
+    assert path.read_bytes() == VIDEO
+    assert [r.target for r in hostile.of("GET", "/files/*")] == ["/files/v.mp4?key=***"]
+    assert hostile.count("GET", "/v1/videos/*/content") == 1
+    assert [r.getMessage() for r in caplog.records if _leaks(r.getMessage())] == []
