@@ -151,3 +151,10 @@ def test_nested_401_reads_the_oneapi_request_id() -> None:
     with pytest.raises(AuthenticationError) as caught:
         read_task(answer(401, body, **{"X-Oneapi-Request-Id": "r2"}))
     assert caught.value.request_id == "r2" and "invalid token" in caught.value.message
+
+
+def test_completed_at_is_kept_for_a_task_ended_as_unknown() -> None:
+    body = {**VIDEOS_RUNNING, "status": "unknown"}
+    task = read_task(answer(200, body), task_id="task_abc")
+    assert task.done and task.completed_at is not None
+    assert task.completed_at.timestamp() == 1773984150

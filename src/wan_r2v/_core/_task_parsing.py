@@ -230,6 +230,11 @@ def _error(task: Mapping[str, Any], status: TaskStatus) -> tuple[str | None, str
     return _text(code), _text(message)
 
 
+def _says_unknown(*words: str | None) -> bool:
+    """Whether a word is the documented ``unknown`` (an end: the task is unknown or expired)."""
+    return any(w is not None and w.lower() == "unknown" for w in words)
+
+
 def task_identity(task: Mapping[str, Any], *, known: str | None = None) -> str | None:
     """The task id of an answer's task object: ``task_id`` wins over ``id``.
 
@@ -295,7 +300,7 @@ def task_from_object(
         created_at=parse_time(_pick(task, "created_at", "submit_time")),
         # new-api's completed_at is the row's last update, set while the task runs
         completed_at=parse_time(_pick(task, "completed_at", "finished_at", "finish_time"))
-        if status.is_terminal
+        if status.is_terminal or _says_unknown(raw_status, upstream)
         else None,
         raw=raw,
     )

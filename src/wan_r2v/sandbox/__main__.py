@@ -118,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     faults = "; ".join(args.fault) or "none"
     print(
         f"wan-r2v sandbox gateway on {base_url} (clock={config.clock}, "
-        f"duration={config.duration:g} s, faults: {faults}"
+        f"duration={config.duration:g} s, dialect={config.dialect}, faults: {faults}"
         f"{', references checked' if config.check_references else ''})\n"
         f"  export WAN_R2V_BASE_URL={base_url}\n"
         f"  export WAN_R2V_API_KEY={config.api_key}\n"
