@@ -86,6 +86,7 @@ def test_sync_generate_uploads_local_files_and_the_sandbox_fetches_them(
             duration=5,
             path=tmp_path,
             poll_interval=POLL,
+            wait_timeout=600,
         )
     assert result.task.status is TaskStatus.SUCCEEDED
     assert probe_mp4(result.path).duration == pytest.approx(5.0, abs=0.05)
@@ -93,6 +94,8 @@ def test_sync_generate_uploads_local_files_and_the_sandbox_fetches_them(
     _assert_signed(body["videos"][0], bucket, files["clip"])
     _assert_signed(body["images"][0], bucket, files["pic"])
     _assert_signed(body["extra_body"]["audio"], bucket, files["voice"])
+    # valid for the wait's deadline (600 s) plus the 30 min margin
+    assert parse_qs(urlsplit(body["videos"][0]).query)["X-Amz-Expires"] == ["2400"]
     # the sandbox fetched each signed URL, without the gateway key (or any Authorization)
     for name in ("clip", "pic", "voice"):
         fetches = s3_server.signed_gets(sha256_of_path(files[name]))
@@ -275,7 +278,7 @@ def test_cli_generate_with_local_files(
     argv = [
         sys.executable, "-m", "wan_r2v.cli", "generate", "-m", MODEL, "-p", "character1 waves",
         "--video", "refs/clip.mp4", "--image", "refs/face.png", "--duration", "3",
-        "--poll-interval", "0.01", "-o", str(out),
+        "--poll-interval", "0.01", "--timeout", "7200", "-o", str(out),
     ]  # fmt: skip
     run = subprocess.run(
         argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False
@@ -287,6 +290,8 @@ def test_cli_generate_with_local_files(
     assert len(videos) == 1 and probe_mp4(videos[0]).duration == pytest.approx(3.0, abs=0.05)
     body = _sent(wan_r2v_sandbox)
     assert f"/{bucket}/cli/" in body["videos"][0]
+    # the URL outlives the command's own wait (--timeout 7200) plus the 30 min margin
+    assert parse_qs(urlsplit(body["videos"][0]).query)["X-Amz-Expires"] == ["9000"]
     for text in (run.stdout, run.stderr):
         assert "X-Amz-Signature=" not in text.replace("X-Amz-Signature=***", "")
         assert SECRET_KEY not in text

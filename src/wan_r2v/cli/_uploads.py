@@ -75,6 +75,13 @@ def uploader_for(
     url = getattr(args, "upload_to", None) or environ.get(_ENV) or None
     if url is None:
         return None
+    from ..references import url_lifetime
     from ..references._s3 import S3Uploader
 
-    return S3Uploader.from_url(url, on_progress=UploadPrinter(console, enabled=not quiet))
+    # `generate` creates, then waits up to --timeout: the URLs must outlive that wait
+    timeout = getattr(args, "timeout", None)
+    return S3Uploader.from_url(
+        url,
+        on_progress=UploadPrinter(console, enabled=not quiet),
+        min_expires_in=url_lifetime(timeout) if timeout is not None else None,
+    )

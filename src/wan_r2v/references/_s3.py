@@ -112,7 +112,8 @@ class S3Uploader:
     Credentials and region come from the arguments, else from the store's usual
     variables (``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``, ``AWS_SESSION_TOKEN``,
     ``AWS_REGION``, ``AWS_ENDPOINT_URL``). Plain http is refused except to this
-    machine, unless ``allow_http=True``.
+    machine, unless ``allow_http=True``. ``min_expires_in`` makes every signed URL
+    live at least that long (the client asks for its wait's deadline plus a margin).
     """
 
     def __init__(
@@ -127,6 +128,7 @@ class S3Uploader:
         session_token: str | None = None,
         allow_http: bool | None = None,
         on_progress: UploadProgressCallback | None = None,
+        min_expires_in: timedelta | None = None,
     ) -> None:
         obstore_store = require_obstore().store
         endpoint = endpoint or next(
@@ -164,6 +166,8 @@ class S3Uploader:
         self.prefix = prefix.strip("/")
         self.endpoint = endpoint
         self.on_progress = on_progress
+        #: URLs live at least this long, whatever a call asks (e.g. a command's own wait deadline).
+        self.min_expires_in = min_expires_in
         self._store: S3Store = obstore_store.S3Store(
             bucket,
             prefix=self.prefix or None,
@@ -203,9 +207,9 @@ class S3Uploader:
         detail = scrub_signed_urls(str(exc) or type(exc).__name__)
         return UploadError(f"{action} {file.path.name} in {self.location} failed: {detail}")
 
-    @staticmethod
-    def _lifetime(expires_in: timedelta) -> timedelta:
-        return min(max(expires_in, timedelta(seconds=1)), MAX_URL_LIFETIME)
+    def _lifetime(self, expires_in: timedelta) -> timedelta:
+        floor = max(self.min_expires_in or timedelta(0), timedelta(seconds=1))
+        return min(max(expires_in, floor), MAX_URL_LIFETIME)
 
     def _has(self, obstore: Any, name: str, file: LocalFile) -> bool:
         try:
