@@ -284,8 +284,8 @@ def test_cli_generate_with_local_files(
         argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False
     )
     assert run.returncode == 0, run.stderr
-    assert "videos[0] clip.mp4: uploaded" in run.stderr
-    assert "images[0] face.png: uploaded" in run.stderr
+    assert "--video #1 clip.mp4: uploaded" in run.stderr
+    assert "--image #1 face.png: uploaded" in run.stderr
     videos = list(out.glob("*.mp4"))
     assert len(videos) == 1 and probe_mp4(videos[0]).duration == pytest.approx(3.0, abs=0.05)
     body = _sent(wan_r2v_sandbox)
@@ -299,4 +299,4 @@ def test_cli_generate_with_local_files(
         argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False
     )
     assert again.returncode == 0, again.stderr
-    assert "videos[0] clip.mp4: already in the store, not uploaded again" in again.stderr
+    assert "--video #1 clip.mp4: already in the store, not uploaded again" in again.stderr

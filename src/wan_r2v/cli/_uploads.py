@@ -30,6 +30,17 @@ def has_local_files(args: argparse.Namespace) -> bool:
     return any(local_path_of(v) is not None for v in values)
 
 
+_FLAGS = {"videos": "--video", "images": "--image", "audio": "--audio"}
+
+
+def _flag(field: str) -> str:
+    """The flag that named a file, as the command line's problems say it: ``videos[1]`` -> ``--video #2``."""
+    name, _, index = field.partition("[")
+    flag = _FLAGS.get(name, name)
+    position = index.rstrip("]")
+    return f"{flag} #{int(position) + 1}" if position.isdigit() else flag
+
+
 def _mib(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MiB"
 
@@ -47,7 +58,7 @@ class UploadPrinter:
         """Show one progress event (the `S3Uploader` ``on_progress`` hook)."""
         if not self._enabled:
             return
-        name = f"{event.file.field} {event.file.path.name}"
+        name = f"{_flag(event.file.field)} {event.file.path.name}"
         line: str | None = None
         if event.state == "reused":
             line = f"{name}: already in the store, not uploaded again"
