@@ -73,6 +73,68 @@ async def test_a_blocking_uploader_runs_in_threads_for_the_async_client(
     assert all(c[3] != threading.main_thread().name for c in uploader.calls)
 
 
+class MeetingUploader(RecordingUploader):
+    """Each upload waits until all `parties` uploads are in progress at once (else times out)."""
+
+    def __init__(self, parties: int) -> None:
+        super().__init__()
+        self.barrier = threading.Barrier(parties, timeout=20)
+
+    def upload(self, file: LocalFile, *, expires_in: timedelta) -> str:
+        self.barrier.wait()  # BrokenBarrierError (an UploadError) if uploads ran one by one
+        return super().upload(file, expires_in=expires_in)
+
+
+def _three_files(folder: Path) -> dict[str, list[Path]]:
+    return {
+        "videos": [_media.write(folder, f"c{i}.mp4", _media.mp4(2.0 + i)) for i in range(2)],
+        "images": [_media.write(folder, "p.png", _media.png())],
+    }
+
+
+def test_uploads_of_one_request_overlap_sync(wan_r2v_sandbox: Sandbox, tmp_path: Path) -> None:
+    uploader = MeetingUploader(3)
+    with Client(
+        api_key=wan_r2v_sandbox.api_key, base_url=wan_r2v_sandbox.base_url, uploader=uploader
+    ) as client:
+        client.create(model=MODEL, prompt="p", **_three_files(tmp_path))  # type: ignore[arg-type]
+    assert len(uploader.calls) == 3 and wan_r2v_sandbox.count("create") == 1
+
+
+@pytest.mark.anyio
+async def test_uploads_of_one_request_overlap_async(
+    wan_r2v_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    uploader = MeetingUploader(3)
+    async with AsyncClient(
+        api_key=wan_r2v_sandbox.api_key, base_url=wan_r2v_sandbox.base_url, uploader=uploader
+    ) as client:
+        await client.create(model=MODEL, prompt="p", **_three_files(tmp_path))  # type: ignore[arg-type]
+    assert len(uploader.calls) == 3 and wan_r2v_sandbox.count("create") == 1
+
+
+def test_the_cli_prints_each_quarter_of_a_large_upload() -> None:
+    from wan_r2v.cli._console import Console
+    from wan_r2v.cli._uploads import UploadPrinter
+    from wan_r2v.references import UploadProgress
+
+    err = io.StringIO()
+    printer = UploadPrinter(Console(io.StringIO(), err))
+    file = LocalFile(path=Path("big.mp4"), kind="video", format="mp4", size=100, field="videos[1]")
+    for state, sent in [
+        ("checking", 0),
+        *(("uploading", n) for n in range(10, 101, 10)),
+        ("uploaded", 100),
+    ]:
+        printer(UploadProgress(file=file, sent=sent, total=100, state=state))  # type: ignore[arg-type]
+    assert err.getvalue().splitlines() == [
+        "--video #2 big.mp4: uploading 25% of 0.0 MiB",
+        "--video #2 big.mp4: uploading 50% of 0.0 MiB",
+        "--video #2 big.mp4: uploading 75% of 0.0 MiB",
+        "--video #2 big.mp4: uploaded (0.0 MiB)",
+    ]
+
+
 def test_a_dry_run_checks_files_and_shows_them_without_uploading(tmp_path: Path) -> None:
     clip = _media.write(tmp_path, "clip.mp4", _media.mp4())
     out, err = io.StringIO(), io.StringIO()

@@ -8,7 +8,6 @@ clip used in a hundred tasks is stored once.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Literal, Protocol, runtime_checkable
@@ -81,6 +80,8 @@ def url_lifetime(wait_timeout: float) -> timedelta:
 
 def sha256_of(file: LocalFile) -> str:
     """The SHA-256 of the file's content, hex."""
+    import hashlib  # here: `import wan_r2v` needs no hashing
+
     digest = hashlib.sha256()
     with file.path.open("rb") as stream:
         while chunk := stream.read(_CHUNK):
