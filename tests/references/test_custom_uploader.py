@@ -120,7 +120,9 @@ def test_the_cli_prints_each_quarter_of_a_large_upload() -> None:
 
     err = io.StringIO()
     printer = UploadPrinter(Console(io.StringIO(), err))
-    file = LocalFile(path=Path("big.mp4"), kind="video", format="mp4", size=100, field="videos[1]")
+    file = LocalFile(
+        path=Path("big.mp4"), kind="video", format="mp4", size=3 * 1024 * 1024, field="videos[1]"
+    )
     for state, sent in [
         ("checking", 0),
         *(("uploading", n) for n in range(10, 101, 10)),
@@ -128,10 +130,10 @@ def test_the_cli_prints_each_quarter_of_a_large_upload() -> None:
     ]:
         printer(UploadProgress(file=file, sent=sent, total=100, state=state))  # type: ignore[arg-type]
     assert err.getvalue().splitlines() == [
-        "--video #2 big.mp4: uploading 25% of 0.0 MiB",
-        "--video #2 big.mp4: uploading 50% of 0.0 MiB",
-        "--video #2 big.mp4: uploading 75% of 0.0 MiB",
-        "--video #2 big.mp4: uploaded (0.0 MiB)",
+        "--video #2 big.mp4: uploading 25% of 3.0 MiB",
+        "--video #2 big.mp4: uploading 50% of 3.0 MiB",
+        "--video #2 big.mp4: uploading 75% of 3.0 MiB",
+        "--video #2 big.mp4: uploaded (3.0 MiB)",
     ]
 
 

@@ -42,6 +42,8 @@ def _flag(field: str) -> str:
 
 
 def _mib(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KiB"
     return f"{size / (1024 * 1024):.1f} MiB"
 
 
