@@ -125,10 +125,10 @@ def test_the_cli_prints_each_quarter_of_a_large_upload() -> None:
     )
     for state, sent in [
         ("checking", 0),
-        *(("uploading", n) for n in range(10, 101, 10)),
-        ("uploaded", 100),
+        *(("uploading", n * file.size // 10) for n in range(1, 11)),
+        ("uploaded", file.size),
     ]:
-        printer(UploadProgress(file=file, sent=sent, total=100, state=state))  # type: ignore[arg-type]
+        printer(UploadProgress(file=file, sent=sent, total=file.size, state=state))  # type: ignore[arg-type]
     assert err.getvalue().splitlines() == [
         "--video #2 big.mp4: uploading 25% of 3.0 MiB",
         "--video #2 big.mp4: uploading 50% of 3.0 MiB",
