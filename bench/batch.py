@@ -95,12 +95,12 @@ def _child(variant: str, base_url: str, jobs: int, poll: float) -> dict[str, Any
     try:
         jobs_file = _write_jobs(folder, jobs)
         out = folder / "out"
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         if variant == "generate":
             done = asyncio.run(_generate(base_url, jobs_file, out, poll))
         else:
             done = asyncio.run(_batch(base_url, jobs_file, out, poll, jobs))
-        wall = time.perf_counter() - start
+        wall, cpu = time.perf_counter() - start, time.process_time() - cpu
         files = len(list(out.glob("*.mp4")))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -108,6 +108,7 @@ def _child(variant: str, base_url: str, jobs: int, poll: float) -> dict[str, Any
         raise RuntimeError(f"{variant}: {done} jobs done, {files} files, of {jobs}")
     return {
         "wall": wall,
+        "cpu": cpu,
         "creates": _count(base_url, "create"),
         "polls": _count(base_url, "query"),
         "downloads": _count(base_url, "download"),
@@ -152,14 +153,16 @@ def batch(
             "synchronous=FULL: four durable moves per job, grouped into one commit when they "
             "arrive together), each in a fresh process with the facade's defaults (20 "
             f"connections), against the sandbox in its own process (every task takes {duration:g} s "
-            f"of wall clock); {rounds} interleaved rounds, median wall time; every run's figures "
-            "are in the notes."
+            f"of wall clock); {rounds} interleaved rounds, median wall time; CPU s is the client "
+            "process's CPU time (its own threads included: the journal's fsyncs run in one), "
+            "steadier than wall time on a shared machine; every run's figures are in the notes."
         ),
         columns=[
             "variant",
             "wall s",
             "vs generate",
             "ms/job over generate",
+            "CPU s",
             "polls/job",
             "peak RSS MiB",
         ],
@@ -175,9 +178,15 @@ def batch(
             if "generate" in med and v != "generate"
             else "-"
         )
-        section.rows.append([v, fmt(med[v]), ratio, per_job, fmt(polls), fmt(peak)])
+        cpu = median([r["cpu"] for r in runs])
+        section.rows.append([v, fmt(med[v]), ratio, per_job, fmt(cpu), fmt(polls), fmt(peak)])
         section.numbers.update(
-            {f"{v} wall s": med[v], f"{v} polls/job": polls, f"{v} peak RSS MiB": peak}
+            {
+                f"{v} wall s": med[v],
+                f"{v} CPU s": cpu,
+                f"{v} polls/job": polls,
+                f"{v} peak RSS MiB": peak,
+            }
         )
         for r in runs:
             if r["creates"] != jobs or r["downloads"] < jobs:
@@ -185,8 +194,11 @@ def batch(
                     f"{v}: {r['creates']} creates, {r['downloads']} downloads of {jobs}"
                 )
         section.notes.append(
-            f"{v} runs: "
-            + ", ".join(f"{r['wall']:.2f} s / {r['peak_rss_kib'] / 1024:.0f} MiB" for r in runs)
+            f"{v} runs (wall / CPU / peak RSS): "
+            + ", ".join(
+                f"{r['wall']:.2f} s / {r['cpu']:.2f} s / {r['peak_rss_kib'] / 1024:.0f} MiB"
+                for r in runs
+            )
         )
     if "generate" in med and "batch" in med:
         section.checks.append(
