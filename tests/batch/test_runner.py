@@ -204,3 +204,32 @@ def test_a_create_still_rate_limited_after_its_retries_goes_back_in_the_queue(
     assert all(o.state is State.DOWNLOADED for o in outcomes)
     assert sorted(o.attempts for o in outcomes) == [1, 2]  # the requeue is a new attempt
     assert sandbox.count("create") == 4 and len(sandbox.tasks) == 2
+
+
+def test_a_stopped_run_lets_the_create_on_the_way_be_recorded(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    jobs = write_jobs(tmp_path, 3)
+    sandbox.faults.add("delay", route="create", seconds=0.5, times=1)
+
+    async def go() -> None:
+        async with AsyncClient(api_key=sandbox.api_key, base_url=sandbox.base_url) as c:
+
+            async def consume() -> None:
+                async for _ in run_batch(jobs, tmp_path / "out", client=c, max_in_flight=1):
+                    pass
+
+            consumer = asyncio.ensure_future(consume())
+            deadline = asyncio.get_running_loop().time() + 10
+            while not any(r.route == "create" and r.status is None for r in sandbox.requests):
+                assert asyncio.get_running_loop().time() < deadline, "no create was held"
+                await asyncio.sleep(0.01)
+            consumer.cancel()  # as Ctrl-C cancels the CLI's run while the create is held
+            with pytest.raises(asyncio.CancelledError):
+                await consumer
+
+    asyncio.run(go())
+    status = read_status(Path(f"{jobs}.journal.sqlite"))
+    # the held create was answered and its task id recorded; nothing else was sent
+    assert status.counts["created"] == 1 and status.counts["pending"] == 2
+    assert status.uncertain == () and sandbox.count("create") == 1

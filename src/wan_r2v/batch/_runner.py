@@ -68,6 +68,8 @@ T = TypeVar("T")
 
 #: Tasks at the gateway at once (created, not yet ended): gateways cap them per key.
 DEFAULT_MAX_IN_FLIGHT = 10
+#: Seconds a stopped run waits for the creates already on the way to be answered and recorded.
+_CREATE_GRACE = 30.0
 #: Times a job whose create hit 429 after its retries goes back in the queue in one run.
 _RATE_LIMIT_REQUEUES = 5
 
@@ -301,6 +303,8 @@ class _Run:
     started: float
     ended: int = 0
     stopping: BaseException | None = None
+    #: Creates on the way (sent or about to be), each recording its own outcome.
+    creating: set[asyncio.Future[bool | None]] = attrs.Factory(set)
 
     def progress(self) -> BatchProgress:
         return BatchProgress(
@@ -367,29 +371,44 @@ class _Run:
             if self.stopping is not None:
                 return False
             await self.move(item, State.CREATING)  # the intent, durable before the send
-            try:
-                task = await self.client._run(self.flow(_from_send(flow, first), create=True))
-            except TaskMayExistError as error:
-                await self.move(item, State.UNCERTAIN, error=error.message, error_stage="create")
+            if self.stopping is not None:  # stopped meanwhile: not sent after all
+                await self.move(item, State.PENDING)
                 return False
-            except RateLimitError as error:
-                # certainly not created: back in the queue, behind the batch-wide pause that
-                # its 429s set (`_paced` saw them)
-                await self.move(item, State.PENDING, error=error.message, error_stage="create")
-                continue
-            except (AuthenticationError, PermissionDeniedError) as error:
-                await self.move(item, State.PENDING, error=error.message, error_stage="create")
-                self.stop(error)
-                return False
-            except WanR2VError as error:  # refused or not sent: certainly not created
-                await self.move(item, State.FAILED, error=error.message, error_stage="create")
-                return False
-            # Anything else (cancelled, a bug) leaves the job "creating": the next run calls
-            # it uncertain rather than risk a second create.
-            item.task = task
-            await self.move(item, State.CREATED, task_id=task.id)  # the id, as soon as it is read
-            return True
+            # Shielded: a stop (Ctrl-C, a cancelled consumer) lets a create on the way finish
+            # and be recorded (`run_batch` waits for it), rather than leave it uncertain.
+            sending = asyncio.ensure_future(self._send_create(item, flow, first))
+            self.creating.add(sending)
+            sending.add_done_callback(self.creating.discard)
+            created = await asyncio.shield(sending)
+            if created is None:
+                continue  # rate limited through its retries: queued again
+            return created
         return False
+
+    async def _send_create(self, item: _Job, flow: Flow[Task], first: Send) -> bool | None:
+        """Send the create and record what came of it: True created, False ended, None requeue."""
+        try:
+            task = await self.client._run(self.flow(_from_send(flow, first), create=True))
+        except TaskMayExistError as error:
+            await self.move(item, State.UNCERTAIN, error=error.message, error_stage="create")
+            return False
+        except RateLimitError as error:
+            # certainly not created: back in the queue, behind the batch-wide pause that
+            # its 429s set (`_paced` saw them)
+            await self.move(item, State.PENDING, error=error.message, error_stage="create")
+            return None
+        except (AuthenticationError, PermissionDeniedError) as error:
+            await self.move(item, State.PENDING, error=error.message, error_stage="create")
+            self.stop(error)
+            return False
+        except WanR2VError as error:  # refused or not sent: certainly not created
+            await self.move(item, State.FAILED, error=error.message, error_stage="create")
+            return False
+        # Anything else (cancelled, a bug) leaves the job "creating": the next run calls
+        # it uncertain rather than risk a second create.
+        item.task = task
+        await self.move(item, State.CREATED, task_id=task.id)  # the id, as soon as it is read
+        return True
 
     async def refuse(self, item: _Job, error: WanR2VError) -> None:
         """A create stopped before anything was sent (a local file, an upload): certainly no task."""
@@ -571,6 +590,7 @@ async def run_batch(
         store = await asyncio.to_thread(SQLiteJournal, journal)
     writer = _Writer(store)
     tasks: list[asyncio.Task[JobOutcome]] = []
+    run: _Run | None = None
     try:
         records = await asyncio.to_thread(store.open_batch, items, str(out))
         by_name: dict[str, JobRecord] = {r.name: r for r in records}
@@ -627,6 +647,12 @@ async def run_batch(
                 "recorded: fix it and run the batch again to resume"
             ) from run.stopping
     finally:
+        if run is not None:
+            run.stop(asyncio.CancelledError("the batch run stopped"))  # no new creates
+        if run is not None and run.creating:
+            # stopped early: let the creates on the way be answered and recorded (a second
+            # Ctrl-C stops at once; one still unanswered then is uncertain on the next run)
+            await asyncio.wait(set(run.creating), timeout=_CREATE_GRACE)
         for task in tasks:
             task.cancel()
         if tasks:

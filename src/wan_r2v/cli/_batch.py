@@ -323,7 +323,7 @@ def _run(ctx: CommandContext) -> int:
         display.close()
         ctx.console.err(
             f"interrupted; every job is recorded in {journal}: run the same command again to resume "
-            "(a job interrupted while its create was on the way is reported uncertain)"
+            "(creates already on the way were answered and recorded first)"
         )
         return exit_code_for(stop)
     display.close()
