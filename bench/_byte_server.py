@@ -3,7 +3,7 @@
 Run as `python -m bench._byte_server SIZE`; it prints its port on the first line of stdout and
 serves until stdin closes. Routes: `GET /v1/videos/{id}` answers a completed task whose
 `video_url` points back here, `GET /files/{name}` streams an MP4 of SIZE bytes with a
-Content-Length: an `ftyp` box and an `mdat` box whose pseudo-random payload is a 1 MiB block
+Content-Length: `ftyp`, an empty `moov` and an `mdat` box whose pseudo-random payload is a 1 MiB block
 sent again and again (so the server costs little CPU; the client saves only an MP4).
 """
 
@@ -20,8 +20,9 @@ import threading
 from bench._gateway import completed_answer
 
 CHUNK = os.urandom(1 << 20)
-#: The 24-byte ``ftyp`` box every file starts with; an ``mdat`` box header follows.
+#: The 24-byte ``ftyp`` box every file starts with, and an empty ``moov``; an ``mdat`` follows.
 FTYP = struct.pack(">I4s", 24, b"ftyp") + b"mp42" + bytes(4) + b"mp42isom"
+MOOV = struct.pack(">I4s", 8, b"moov")
 
 
 class _Handler(socketserver.BaseRequestHandler):
@@ -63,7 +64,7 @@ class _Handler(socketserver.BaseRequestHandler):
             sock.sendall(_head(200, "video/mp4", self.size))
             if method == "HEAD":
                 return
-            head = FTYP + struct.pack(">I4s", self.size - len(FTYP), b"mdat")
+            head = FTYP + MOOV + struct.pack(">I4s", self.size - len(FTYP) - len(MOOV), b"mdat")
             sock.sendall(head)
             view = memoryview(CHUNK)
             left = self.size - len(head)

@@ -20,11 +20,12 @@ import pytest
 from _harness import KEY, PARAMS, open_facade
 from _peer import Peer, Reply, Request
 from _scenarios import CREATE, QUERY, answer, task
+from _videobytes import mp4_bytes
 
 from wan_r2v import TaskMayExistError
 
 SIGNATURE = "Sig-9f8e7d6c5b4a"
-MP4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00" * 4000
+MP4 = mp4_bytes(4024)  # a whole MP4 (ftyp, moov, mdat): only a video is saved
 LINE = re.compile(
     r"^(?P<method>GET|POST) (?P<where>\S+) -> (?P<answer>\d{3}( request_id=\S+)?|\w+ \(no answer\)) "
     r"in (?P<seconds>\d+\.\d{3}) s: (?P<decision>.+)$"

@@ -15,6 +15,7 @@ import pytest
 from _harness import KEY, open_facade
 from _peer import Peer, Reply, Request
 from _scenarios import answer
+from _videobytes import mp4_bytes
 
 from wan_r2v import InvalidResponseError, NotFoundError, ResultExpiredError, Task, TaskStatus
 
@@ -22,7 +23,7 @@ TASK_ID = "task_NewApi01"
 GENERATIONS = f"/v1/video/generations/{TASK_ID}"
 VIDEOS = f"/v1/videos/{TASK_ID}"
 CONTENT = f"/v1/videos/{TASK_ID}/content"
-VIDEO = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 4000
+VIDEO = mp4_bytes(4024)  # a whole MP4 (ftyp, moov, mdat): only a video is saved
 NOT_EXIST = {"code": "task_not_exist", "message": "task_not_exist", "data": None}
 ONEAPI = {"X-Oneapi-Request-Id": "20261130101010123456789"}
 

@@ -18,6 +18,7 @@ import httpx
 import pytest
 from _harness import KEY, PARAMS, Facade, free_port, open_facade
 from _redirector import Redirector
+from _videobytes import mp4_bytes
 
 from wan_r2v import (
     AsyncClient,
@@ -30,7 +31,7 @@ from wan_r2v import (
 )
 from wan_r2v.sandbox import Sandbox
 
-VIDEO = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 4000
+VIDEO = mp4_bytes(4040)
 
 
 @pytest.fixture

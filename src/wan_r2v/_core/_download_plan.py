@@ -364,11 +364,12 @@ class BoxWalk:
     `feed` refuses a body whose first box is not ``ftyp`` (an HTML page, JSON,
     another format) at its first bytes; `end_problem` refuses a body that ends
     inside a box: the file is cut short even if the transport's length agreed
-    (a ``Content-Length`` smaller than the file, on a real socket, does so).
-    Fewer than 8 stray bytes after the last box are tolerated.
+    (a ``Content-Length`` smaller than the file, on a real socket, does so),
+    or that has no ``moov`` box (cut at a box boundary before it). Fewer than
+    8 stray bytes after the last box are tolerated.
     """
 
-    __slots__ = ("_head", "_kind", "_next", "_to_end", "boxes", "offset")
+    __slots__ = ("_head", "_kind", "_moov", "_next", "_to_end", "boxes", "offset")
 
     def __init__(self) -> None:
         #: Bytes seen so far.
@@ -379,6 +380,7 @@ class BoxWalk:
         self._head = b""  # the header of that box, as far as it has arrived
         self._kind = b""
         self._to_end = False  # the last box runs to the end of the file (size 0)
+        self._moov = False  # the movie box, without which no player opens the file
 
     def feed(self, chunk: bytes) -> str | None:
         """Walk over `chunk`; why the body is not an MP4/MOV, or None.
@@ -407,6 +409,7 @@ class BoxWalk:
                 header = 16
             self.boxes += 1
             self._kind = kind
+            self._moov = self._moov or kind == b"moov"
             if size == 0:
                 self._to_end = True
                 return None
@@ -420,12 +423,14 @@ class BoxWalk:
         """At the end of the body: why it is not a whole MP4/MOV, or None."""
         if self.boxes == 0:
             return f"its {self.offset} bytes are not an MP4/MOV file"
-        if self._to_end or self._next <= self.offset:
-            return None
-        return (
-            f"it ends inside its {self._kind.decode('latin-1')!r} box, at byte {self.offset} of "
-            f"{self._next}: the file is cut short"
-        )
+        if not self._to_end and self._next > self.offset:
+            return (
+                f"it ends inside its {self._kind.decode('latin-1')!r} box, at byte {self.offset} "
+                f"of {self._next}: the file is cut short"
+            )
+        if not self._moov:
+            return f"it has no 'moov' box (the file is cut short after {self.offset} bytes)"
+        return None
 
 
 def read_download(

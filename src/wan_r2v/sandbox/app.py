@@ -259,8 +259,8 @@ class SandboxApp:
             (b"content-type", b"video/mp4"),
         ]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
-        # an MP4 that never ends: an ftyp box, then an mdat box sized "to the end of the file"
-        head = b"\0\0\0\x18ftypisom\0\0\x02\0isomiso2" + b"\0\0\0\0mdat"
+        # an MP4 that never ends: ftyp, an empty moov, then an mdat sized "to the end of the file"
+        head = b"\0\0\0\x18ftypisom\0\0\x02\0isomiso2" + b"\0\0\0\x08moov" + b"\0\0\0\0mdat"
         await send({"type": "http.response.body", "body": head, "more_body": True})
         piece = b"\0" * chunk
         while not self._gone(call.scope):
