@@ -300,3 +300,10 @@ def test_cli_generate_with_local_files(
     )
     assert again.returncode == 0, again.stderr
     assert "--video #1 clip.mp4: already in the store, not uploaded again" in again.stderr
+
+
+def test_the_sandbox_command_takes_check_references() -> None:
+    from wan_r2v.sandbox.__main__ import build_parser
+
+    assert build_parser().parse_args(["--check-references"]).check_references is True
+    assert build_parser().parse_args([]).check_references is False
