@@ -44,6 +44,12 @@ T = TypeVar("T")
 ProgressCallback = Callable[[Task], object]
 
 
+def _complete(response: httpx.Response) -> bool:
+    """Whether the whole body has arrived (known only with a Content-Length)."""
+    length = response.headers.get("content-length", "")
+    return length.isdigit() and response.num_bytes_downloaded >= int(length)
+
+
 class Client(BaseClient[httpx.Client, Gate]):
     """Blocking client for the Wan 2.6 R2V task API: create, get, wait, download, generate."""
 
@@ -157,7 +163,8 @@ class Client(BaseClient[httpx.Client, Gate]):
                     response = self._http.request(**request.httpx_kwargs)
                 return Exchange(response.status_code, response.headers, response.content)
             # httpx bounds each read, not the request: a gateway trickling a byte at a
-            # time would hold it forever. Read the body in chunks and stop at the limit;
+            # time would hold it forever. Read the body in chunks and stop at the limit
+            # (unless the whole body is in: a complete answer is used, even a late one);
             # each read of a silent gateway is bounded by the (clipped) read timeout.
             deadline = time.monotonic() + limit
             with (
@@ -167,10 +174,8 @@ class Client(BaseClient[httpx.Client, Gate]):
                 chunks = []
                 for chunk in response.iter_bytes():
                     chunks.append(chunk)
-                    if time.monotonic() > deadline:
+                    if time.monotonic() > deadline and not _complete(response):
                         return over_time_limit(limit)
-                if time.monotonic() > deadline:
-                    return over_time_limit(limit)
         except HTTPX_FAILURES as exc:
             return as_transport_error(exc)
         return Exchange(response.status_code, response.headers, b"".join(chunks))

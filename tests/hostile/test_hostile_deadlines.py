@@ -72,3 +72,25 @@ def test_async_cuts_a_trickled_head_too(hostile: Peer) -> None:
         elapsed = time.monotonic() - started
     assert elapsed < 1.0 + 0.5, elapsed
     assert hostile.count("POST", CREATE) == 1
+
+
+def test_an_answer_complete_just_past_the_limit_is_used(hostile: Peer, mode: str) -> None:
+    """The last byte lands after the limit: the answer is whole, so the task is not 'may exist'."""
+
+    def late(req: Request, out: Reply) -> None:
+        body = json.dumps(task("task_late")).encode()
+        out.head(200, {"Content-Type": "application/json", "Content-Length": str(len(body))})
+        out.write(body[:1])  # each gap (0.6 s) within the 1 s read timeout, the last past the limit
+        out.pause(0.6)
+        out.write(body[1:-1])
+        out.pause(0.6)
+        out.write(body[-1:])
+
+    hostile.route("POST", CREATE, late)
+    with open_facade(mode, base_url=hostile.url, real_time=True, timeout=1.0) as facade:
+        if mode == "async":  # async cancels at the limit, whole request: may exist
+            with pytest.raises(TaskMayExistError):
+                facade.create(**PARAMS)
+        else:  # sync notices the limit at a chunk, and this chunk completes the body
+            assert facade.create(**PARAMS).id == "task_late"
+    assert hostile.count("POST", CREATE) == 1
