@@ -133,3 +133,20 @@ def test_the_limits_are_settable_and_checked() -> None:
     assert [p.field for p in caught.value.problems] == [
         "download_timeout", "download_min_speed", "download_stall_time"
     ]  # fmt: skip
+
+
+def test_one_total_limit_covers_the_gateways_content_fallback_too(
+    hostile: Peer, mode: str, tmp_path: Path
+) -> None:
+    # the result URL has expired (403); the gateway's /content trickles steadily past the limit
+    serve_finished_task(hostile, lambda req, out: out.send(403, b"expired"))
+    hostile.route(
+        "GET", "/v1/videos/task_dl_1/content", trickled_video(every=0.05, size=400, data=BIG)
+    )
+    message, took = _timed_refusal(
+        hostile, mode, tmp_path, download_timeout=1.5, download_min_speed=1000,
+        download_stall_time=0.5,
+    )  # fmt: skip
+    assert "download_timeout=1.5 s" in message
+    assert 1.4 < took < 4.5, took
+    assert hostile.count("GET", "/v1/videos/task_dl_1/content") == 1

@@ -368,12 +368,15 @@ def download_flow(
         overwrite=overwrite,
         max_bytes=ctx.config.max_download_bytes,
     )
+    # one time limit for the whole download: result URL, /content and a fresh URL together
+    limit = ctx.config.download.timeout
+    deadline = None if limit is None else ctx.clock() + limit
     try:
         return (
             yield from fetch_with_fallback(
                 task,
                 ctx.config,
-                fetch=lambda url: _fetch(ctx, url, stream),
+                fetch=lambda url: _fetch(ctx, url, stream, deadline),
                 query=lambda task_id: get_flow(ctx, task_id),
             )
         )
@@ -398,13 +401,14 @@ def _attempt_timeout(ctx: FlowContext, remaining: float | None) -> httpx.Timeout
     )
 
 
-def _fetch(ctx: FlowContext, url: str, stream: Callable[..., Stream]) -> Flow[Path]:
+def _fetch(
+    ctx: FlowContext, url: str, stream: Callable[..., Stream], deadline: float | None
+) -> Flow[Path]:
     """GET a result into its file: follow redirects, retry, resume a broken body where the server allows.
 
-    The whole of it ends by the download's time limit (`DownloadLimits.timeout`).
+    All of it ends by `deadline`, the download's time limit (`DownloadLimits.timeout`).
     """
     limits = ctx.config.download
-    deadline = None if limits.timeout is None else ctx.clock() + limits.timeout
     part: PartialFile | None = None
     resume: Resume | None = None
     attempt = hops = 0
