@@ -163,10 +163,14 @@ class AsyncClient(BaseClient[httpx.AsyncClient, AsyncGate]):
                 import asyncio  # here, not at the top: asyncio costs ~8 ms of `import wan_r2v`
 
                 # httpx bounds each read, not the request: cancel the whole of it at the limit
+                sent = False
                 try:
                     async with asyncio.timeout(limit), self._gate.slot(request.timeout.pool):
+                        sent = True
                         response = await self._http.request(**request.httpx_kwargs)
                 except TimeoutError:
+                    if not sent:  # still waiting for a turn in this client: nothing left it
+                        return httpx.PoolTimeout(f"no free connection within {limit:g} s")
                     return over_time_limit(limit)
         except HTTPX_FAILURES as exc:
             return as_transport_error(exc)
