@@ -111,6 +111,8 @@ def _report(code: int, document: dict[str, Any] | None) -> int:
     print(f"  duration: {'unknown' if duration is None else f'{duration:.2f} s'}")
     if facts.get("width"):
         print(f"  video:    {facts['width']}x{facts['height']}")
+    if facts.get("sound") is not None:
+        print(f"  sound:    {'yes (audio track)' if facts['sound'] else 'none (silent)'}")
     print(f"  task:     {document['task']['id']}")
     return ExitCode.OK
 

@@ -69,6 +69,9 @@ def test_make_demo_from_a_fresh_clone(clone: Path) -> None:
     assert float(duration.group(1)) == pytest.approx(info.duration, abs=0.01)
     assert info.duration == pytest.approx(5.0, abs=0.3)  # the seed example asks for 5 s
     assert (int(video.group(1)), int(video.group(2))) == (1280, 720)
+    # The seed's model has sound: the file holds an audio track, and the demo says so.
+    assert info.has_audio
+    assert re.search(r"^  sound:\s+yes \(audio track\)$", result.stdout, re.MULTILINE), result.stdout
 
     # Progress was shown, through `wan-r2v generate`.
     assert "$ wan-r2v --base-url http://127.0.0.1:" in result.stderr
