@@ -71,7 +71,9 @@ def test_make_demo_from_a_fresh_clone(clone: Path) -> None:
     assert (int(video.group(1)), int(video.group(2))) == (1280, 720)
     # The seed's model has sound: the file holds an audio track, and the demo says so.
     assert info.has_audio
-    assert re.search(r"^  sound:\s+yes \(audio track\)$", result.stdout, re.MULTILINE), result.stdout
+    assert re.search(r"^  sound:\s+yes \(audio track\)$", result.stdout, re.MULTILINE), (
+        result.stdout
+    )
 
     # Progress was shown, through `wan-r2v generate`.
     assert "$ wan-r2v --base-url http://127.0.0.1:" in result.stderr
