@@ -29,10 +29,12 @@ from ._core import (
     Upload,
     as_transport_error,
     error_body_length,
+    failure_within_limit,
     over_time_limit,
 )
 from ._download import Scratch, sink_for
 from ._gate import Gate
+from ._socket_deadline import SocketDeadline, install
 from .errors import UploadError
 from .references import upload_all
 from .task import GenerationResult, Task
@@ -54,9 +56,11 @@ class Client(BaseClient[httpx.Client, Gate]):
     """Blocking client for the Wan 2.6 R2V task API: create, get, wait, download, generate."""
 
     def _new_http(self) -> httpx.Client:
-        return httpx.Client(
+        http = httpx.Client(
             timeout=self._config.timeout, headers={"User-Agent": USER_AGENT}, limits=self._limits
         )
+        install(http)  # its sockets honour each API request's deadline (`SocketDeadline`)
+        return http
 
     def _new_gate(self) -> Gate:
         return Gate(self._config.max_connections)
@@ -163,21 +167,27 @@ class Client(BaseClient[httpx.Client, Gate]):
                     response = self._http.request(**request.httpx_kwargs)
                 return Exchange(response.status_code, response.headers, response.content)
             # httpx bounds each read, not the request: a gateway trickling a byte at a
-            # time would hold it forever. Read the body in chunks and stop at the limit
-            # (unless the whole body is in: a complete answer is used, even a late one);
-            # each read of a silent gateway is bounded by the (clipped) read timeout.
+            # time would hold it forever. Until the head is in, every socket wait of the
+            # own pool ends by the deadline; then the body is read in chunks and stops at
+            # the limit (unless the whole body is in: a complete answer is used, even a
+            # late one); each read of a silent gateway is bounded by the (clipped) read timeout.
             deadline = time.monotonic() + limit
+            head = SocketDeadline(deadline)
             with (
                 self._gate.slot(request.timeout.pool),
+                head,
                 self._http.stream(**request.httpx_kwargs) as response,
             ):
+                head.lift()
                 chunks = []
                 for chunk in response.iter_bytes():
                     chunks.append(chunk)
                     if time.monotonic() > deadline and not _complete(response):
                         return over_time_limit(limit)
         except HTTPX_FAILURES as exc:
-            return as_transport_error(exc)
+            if limit is None:
+                return as_transport_error(exc)
+            return failure_within_limit(exc, limit, cut=head.reached)
         return Exchange(response.status_code, response.headers, b"".join(chunks))
 
     def _stream(self, action: Stream, scratch: Scratch) -> Path | Interrupted | Outcome:

@@ -11,6 +11,7 @@ from ._answers import (
     error_body_length,
     error_for_status,
     error_for_transport,
+    failure_within_limit,
     read_task,
     retry_after_of,
 )
@@ -110,6 +111,7 @@ __all__ = [
     "error_body_length",
     "error_for_status",
     "error_for_transport",
+    "failure_within_limit",
     "final_error",
     "finish",
     "generate_flow",

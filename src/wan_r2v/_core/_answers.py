@@ -35,7 +35,7 @@ from ..errors import (
 )
 from ..task import Task
 from ._redact import mask_secret, printable, redact, secret_forms
-from ._requests import check_task_id
+from ._requests import check_task_id, over_time_limit
 from ._task_parsing import task_from_object, unwrap_task
 
 __all__ = [
@@ -49,6 +49,7 @@ __all__ = [
     "error_body_length",
     "error_for_status",
     "error_for_transport",
+    "failure_within_limit",
     "read_created",
     "read_task",
     "request_id_of",
@@ -105,6 +106,17 @@ def as_transport_error(exc: httpx.RequestError | httpx.InvalidURL) -> httpx.Tran
     if isinstance(exc, httpx.TransportError):
         return exc
     return httpx.RemoteProtocolError(f"the answer could not be read ({type(exc).__name__}: {exc})")
+
+
+def failure_within_limit(
+    exc: httpx.RequestError | httpx.InvalidURL, limit: float, *, cut: bool
+) -> httpx.TransportError:
+    """A failed request's outcome: over its whole-request time limit if the deadline cut it short.
+
+    The blocking client's sockets wait no longer than the request's deadline; a
+    wait cut so is the same outcome as the async client's cancellation at the limit.
+    """
+    return over_time_limit(limit) if cut else as_transport_error(exc)
 
 
 #: The largest error body a download reads (to tell its code and message; a video is never read so).
