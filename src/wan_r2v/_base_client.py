@@ -13,6 +13,7 @@ from ._config import (
     DEFAULT_DOWNLOAD_MIN_SPEED,
     DEFAULT_DOWNLOAD_STALL_TIME,
     DEFAULT_DOWNLOAD_TIMEOUT,
+    DEFAULT_KEEPALIVE_EXPIRY,
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_DOWNLOAD_BYTES,
     DEFAULT_MAX_RETRIES,
@@ -87,6 +88,7 @@ class BaseClient(Generic[HttpT, GateT]):
         allow_insecure_http: bool = False,
         task_path: TaskPath = "videos",
         max_connections: int | None = DEFAULT_MAX_CONNECTIONS,
+        keepalive_expiry: float | None = DEFAULT_KEEPALIVE_EXPIRY,
         uploader: Uploader | AsyncUploader | None = None,
         download_timeout: float | None = DEFAULT_DOWNLOAD_TIMEOUT,
         download_min_speed: float | None = DEFAULT_DOWNLOAD_MIN_SPEED,
@@ -102,6 +104,12 @@ class BaseClient(Generic[HttpT, GateT]):
         connections, all kept alive. With your own `http_client`, pass its pool size
         (httpx's default is 100); against a distant gateway with many tasks, a larger
         value polls them more promptly.
+
+        `keepalive_expiry` (4 s; None: forever) is how long the own pool reuses an idle
+        connection. Keep it below the gateway's idle keep-alive timeout (5 s for uvicorn,
+        Node.js, Apache): a create sent just as the gateway closes an idle connection reads
+        "connection reset", and a create is never resent then (`TaskMayExistError`).
+        With your own `http_client`, set ``httpx.Limits(keepalive_expiry=...)`` there.
 
         `uploader` stores local reference files (paths in ``videos=``, ``images=``,
         ``audio=``) and returns signed URLs; without it, ``WAN_R2V_UPLOAD_URL``
@@ -127,6 +135,7 @@ class BaseClient(Generic[HttpT, GateT]):
             task_path=task_path,
             allow_insecure_http=allow_insecure_http,
             max_connections=max_connections,
+            keepalive_expiry=keepalive_expiry,
             download_timeout=download_timeout,
             download_min_speed=download_min_speed,
             download_stall_time=download_stall_time,
@@ -150,9 +159,13 @@ class BaseClient(Generic[HttpT, GateT]):
 
     @property
     def _limits(self) -> httpx.Limits:
-        """The own pool's limits: `max_connections` connections, every one kept alive."""
+        """The own pool's limits: `max_connections` connections, each kept alive `keepalive_expiry` s."""
         size = self._config.max_connections
-        return httpx.Limits(max_connections=size, max_keepalive_connections=size)
+        return httpx.Limits(
+            max_connections=size,
+            max_keepalive_connections=size,
+            keepalive_expiry=self._config.keepalive_expiry,
+        )
 
     @property
     def base_url(self) -> str | None:

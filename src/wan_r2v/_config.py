@@ -24,6 +24,7 @@ __all__ = [
     "DEFAULT_DOWNLOAD_MIN_SPEED",
     "DEFAULT_DOWNLOAD_STALL_TIME",
     "DEFAULT_DOWNLOAD_TIMEOUT",
+    "DEFAULT_KEEPALIVE_EXPIRY",
     "DEFAULT_MAX_CONNECTIONS",
     "DEFAULT_MAX_DOWNLOAD_BYTES",
     "DEFAULT_MAX_RETRIES",
@@ -48,6 +49,11 @@ DEFAULT_MAX_RETRIES = 2
 #: against every connection. 1,000 tasks fanned out against a local gateway finished in
 #: 7 s with 20, 10 s with 50 and 12 s with 100 (more connections, more work per request).
 DEFAULT_MAX_CONNECTIONS = 20
+#: The own pool drops a connection idle this long, before the common 5 s keep-alive of
+#: uvicorn, Node.js and Apache gateways closes it (undici also uses 4 s). At equal times the
+#: server's close can meet a reused connection's request: a create then reads "connection
+#: reset" and is `TaskMayExistError`, although the gateway never read it.
+DEFAULT_KEEPALIVE_EXPIRY = 4.0
 #: 4 GiB: far above any R2V video, low enough to stop a runaway body.
 DEFAULT_MAX_DOWNLOAD_BYTES = 4 * 1024**3
 #: A whole download (every attempt, retry and redirect) ends within an hour: a 4 GiB video
@@ -125,6 +131,8 @@ class ClientConfig:
     task_path: TaskPath
     #: Requests in flight at once (None: no cap); also the size of a client's own pool.
     max_connections: int | None = DEFAULT_MAX_CONNECTIONS
+    #: Seconds a connection of the own pool may stay idle and still be reused (None: forever).
+    keepalive_expiry: float | None = DEFAULT_KEEPALIVE_EXPIRY
     #: The download's total time limit and stall rule.
     download: DownloadLimits = DownloadLimits()
 
@@ -250,6 +258,7 @@ def make_config(
     task_path: TaskPath = "videos",
     allow_insecure_http: bool = False,
     max_connections: int | None = DEFAULT_MAX_CONNECTIONS,
+    keepalive_expiry: float | None = DEFAULT_KEEPALIVE_EXPIRY,
     download_timeout: float | None = DEFAULT_DOWNLOAD_TIMEOUT,
     download_min_speed: float | None = DEFAULT_DOWNLOAD_MIN_SPEED,
     download_stall_time: float = DEFAULT_DOWNLOAD_STALL_TIME,
@@ -286,6 +295,16 @@ def make_config(
                 f"must be a whole number of 1 or more, or None for no cap, not {max_connections!r}",
             )
         )
+    if keepalive_expiry is not None and not (
+        _is_number(keepalive_expiry) and keepalive_expiry >= 0
+    ):
+        problems.append(
+            Problem(
+                "keepalive_expiry",
+                "must be seconds (below the gateway's keep-alive timeout; 0: no reuse), "
+                f"or None to reuse idle connections forever, not {keepalive_expiry!r}",
+            )
+        )
     if task_path not in TASK_PATHS:
         problems.append(
             Problem("task_path", f"{task_path!r} is not one of: {', '.join(TASK_PATHS)}")
@@ -303,6 +322,7 @@ def make_config(
         max_download_bytes=max_download_bytes,
         task_path=task_path,
         max_connections=max_connections,
+        keepalive_expiry=keepalive_expiry,
         download=DownloadLimits(
             timeout=download_timeout, min_speed=download_min_speed, stall_time=download_stall_time
         ),

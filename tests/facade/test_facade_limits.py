@@ -123,3 +123,20 @@ def test_the_own_pool_keeps_every_connection_alive() -> None:
     with Client(KEY, BASE, max_connections=7) as client:
         pool = client._http._transport._pool  # type: ignore[attr-defined]
         assert (pool._max_connections, pool._max_keepalive_connections) == (7, 7)
+        assert pool._keepalive_expiry == 4.0  # below the 5 s of uvicorn, Node.js, Apache
+
+
+@pytest.mark.parametrize("expiry", [0.5, None])
+def test_the_own_pools_keepalive_expiry_is_configurable(expiry: float | None) -> None:
+    async def expiry_of_the_pool() -> float | None:
+        async with AsyncClient(KEY, BASE, keepalive_expiry=expiry) as client:
+            pool = client._http._transport._pool  # type: ignore[attr-defined]
+            return pool._keepalive_expiry  # type: ignore[no-any-return]
+
+    assert asyncio.run(expiry_of_the_pool()) == expiry
+
+
+@pytest.mark.parametrize("bad", [-1, float("nan"), True, "4"])
+def test_keepalive_expiry_must_be_seconds_or_none(bad: object) -> None:
+    with pytest.raises(ValidationError, match=r"keepalive_expiry.*gateway's keep-alive"):
+        Client(KEY, BASE, keepalive_expiry=bad)  # type: ignore[arg-type]

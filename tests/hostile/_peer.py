@@ -33,7 +33,9 @@ head and body are read, before the handler runs.
 - ``out.head(status, headers)`` then ``out.write(raw)`` / ``out.trickle(raw, every=0.5)``
   (``size`` bytes every ``every`` s) / ``out.pause(s)``: anything byte by byte;
   ``chunk(data)`` frames one chunk of a ``Transfer-Encoding: chunked`` body;
-- ``out.close()`` (FIN) and ``out.reset()`` (RST) end the connection.
+- ``out.close()`` (FIN) and ``out.reset()`` (RST) end the connection;
+  ``out.wait_for_more(s)`` waits for the client's next bytes on it (an idle
+  keep-alive), ``out.unread()`` tells whether some arrived unread.
 
 After a handler returns, the connection stays open for the next request (HTTP
 keep-alive) unless it was closed. Waits inside a handler end at once when the
@@ -47,6 +49,7 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import json
+import select
 import socket
 import struct
 import threading
@@ -174,6 +177,25 @@ class Reply:
             if start:
                 self.pause(every)
             self.write(data[start : start + size])
+
+    def wait_for_more(self, seconds: float | None = None) -> bool:
+        """Wait until the client sends more on this connection or hangs up; False after `seconds` of silence."""
+        end = None if seconds is None else time.monotonic() + seconds
+        while True:
+            if self._stop.is_set():
+                raise _Stopped
+            left = 0.05 if end is None else min(0.05, end - time.monotonic())
+            if left <= 0:
+                return False
+            if select.select([self._sock], [], [], left)[0]:
+                return True
+
+    def unread(self) -> bool:
+        """Whether bytes the client sent wait here unread (False: nothing, or the client hung up)."""
+        try:
+            return bool(self._sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT))
+        except (BlockingIOError, OSError):
+            return False
 
     def close(self) -> None:
         """End the connection cleanly (FIN)."""

@@ -15,6 +15,11 @@ from .app import SandboxApp
 __all__ = ["ServerThread", "bind_socket", "make_server"]
 
 _START_TIMEOUT = 15.0
+#: Idle kept-alive connections are closed after 75 s (nginx's default, a common front of
+#: new-api), well after any client's pool drops them (the library: 4 s; httpx: 5 s). At
+#: uvicorn's own 5 s, equal to httpx's pool, a loaded machine now and then met a reused
+#: connection's create with the close: "connection reset", so `TaskMayExistError`.
+KEEP_ALIVE_TIMEOUT = 75
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -58,7 +63,7 @@ def make_server(
         lifespan="off",
         log_level=log_level,
         access_log=False,
-        timeout_keep_alive=5,
+        timeout_keep_alive=KEEP_ALIVE_TIMEOUT,
         timeout_graceful_shutdown=3,
     )
     return _SandboxServer(config, app)
