@@ -98,24 +98,25 @@ class Parser(argparse.ArgumentParser):
             self.writer(message, file is sys.stderr)
 
 
-def _int_in(low: int, high: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be in {low}..{high}, not {value}")
-        return value
-
-    return parse
-
-
 def _whole_number(text: str) -> int:
     try:
         return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+
+
+def _int_in(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number from `low` to `high` (no upper bound when None)."""
+
+    def parse(text: str) -> int:
+        value = _whole_number(text)
+        if high is None and value < low:
+            raise argparse.ArgumentTypeError(f"expected {low} or more, not {value}")
+        if high is not None and not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be in {low}..{high}, not {value}")
+        return value
+
+    return parse
 
 
 def _positive_float(text: str) -> float:
@@ -125,16 +126,6 @@ def _positive_float(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a number of seconds, not {text!r}") from None
     if not value > 0:
         raise argparse.ArgumentTypeError(f"expected a positive number of seconds, not {text!r}")
-    return value
-
-
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected 0 or more, not {value}")
     return value
 
 
@@ -172,7 +163,7 @@ def _common_options(*, top_level: bool) -> Parser:
     group.add_argument(
         "--max-retries",
         metavar="N",
-        type=_non_negative_int,
+        type=_int_in(0),
         default=default(None),
         help="retries of a failed query or download (a create is never resent)",
     )
@@ -186,7 +177,7 @@ def _common_options(*, top_level: bool) -> Parser:
     group.add_argument(
         "--download-min-speed",
         metavar="BYTES",
-        type=_non_negative_int,
+        type=_int_in(0),
         default=default(None),
         help="a download averaging fewer bytes/s over --download-stall-time has stalled and is "
         "retried (default: 1024; 0: no stall rule; as curl's --speed-limit)",
@@ -407,7 +398,7 @@ def build_parser(
         )
         return parser
 
-    add_batch_parser(batch_sub, positive_float=_positive_float)
+    add_batch_parser(batch_sub, positive_float=_positive_float, positive_int=_int_in(1))
 
     # Never parsed here: `split_command` hands everything after `sandbox` to the sandbox's own parser.
     subs.add_parser(

@@ -28,23 +28,13 @@ def _names(text: str) -> list[str] | bool:
     return names or True
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected 1 or more, not {value}")
-    return value
-
-
 def add_batch_parser(
     sub: Callable[[str, str], argparse.ArgumentParser],
     *,
     positive_float: Callable[[str], float],
+    positive_int: Callable[[str], int],
 ) -> None:
     """The ``batch run`` and ``batch status`` subcommands (`sub(name, help)` makes one)."""
-    positive_int = _positive_int
     run = sub("run", "run a JSONL/CSV file of jobs; rerun the same command to resume")
     run.add_argument("jobs", metavar="JOBS", help="a .jsonl or .csv file, one job per line/row")
     run.add_argument(
