@@ -20,7 +20,7 @@ from ..errors import Problem, ValidationError
 from ..presets import Preset, Resolution, Tier
 from ._fields import request_fields
 
-__all__ = ["CreateParams", "build_create_body", "pick_preset"]
+__all__ = ["CreateParams", "build_create_body", "pick_preset", "preset_of"]
 
 logger = logging.getLogger("wan_r2v")
 
@@ -209,15 +209,11 @@ def _unknown_arguments(params: Mapping[str, object]) -> list[Problem]:
     return problems
 
 
-def build_create_body(
-    params: CreateParams, *, presets: Mapping[str, Preset], strict: bool
-) -> CreateVideoRequest:
-    """The create body (``.to_dict()`` is the wire JSON) from keyword arguments.
-
-    `ValidationError` lists every problem at once; nothing is sent before this passes.
-    """
-    problems = _unknown_arguments(params)
-    picked = pick_preset(
+def preset_of(
+    params: Mapping[str, Any], presets: Mapping[str, Preset], problems: list[Problem]
+) -> Preset | str | None:
+    """`pick_preset` on a create's keyword arguments (model, tier, resolution, sound, size)."""
+    return pick_preset(
         model=params.get("model"),
         tier=params.get("tier"),
         resolution=params.get("resolution"),
@@ -226,6 +222,17 @@ def build_create_body(
         presets=presets,
         problems=problems,
     )
+
+
+def build_create_body(
+    params: CreateParams, *, presets: Mapping[str, Preset], strict: bool
+) -> CreateVideoRequest:
+    """The create body (``.to_dict()`` is the wire JSON) from keyword arguments.
+
+    `ValidationError` lists every problem at once; nothing is sent before this passes.
+    """
+    problems = _unknown_arguments(params)
+    picked = preset_of(params, presets, problems)
     size = _resolve_size(params.get("size"), params.get("aspect"), picked, problems)
     table = presets
     model_id: str | None = None

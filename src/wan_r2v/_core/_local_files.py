@@ -17,7 +17,7 @@ from ..errors import Problem, ValidationError
 from ..presets import Preset, ReferenceLimits
 from ..references import LocalFile, UploaderSource, prepare_references, substitute
 from ..references._uploads import AsyncUploader, Uploader
-from ._create_body import CreateParams, build_create_body, pick_preset
+from ._create_body import CreateParams, build_create_body, preset_of
 
 __all__ = ["DEFAULT_WAIT_TIMEOUT", "build_body_with_files", "limits_for", "with_file_uris"]
 
@@ -27,15 +27,7 @@ DEFAULT_WAIT_TIMEOUT = 900.0
 
 def limits_for(params: Mapping[str, Any], presets: Mapping[str, Preset]) -> ReferenceLimits:
     """The reference limits of the model the arguments pick (the defaults for a model outside the table)."""
-    picked = pick_preset(
-        model=params.get("model"),
-        tier=params.get("tier"),
-        resolution=params.get("resolution"),
-        sound=params.get("sound"),
-        size=params.get("size"),
-        presets=presets,
-        problems=[],  # the body's own check reports them
-    )
+    picked = preset_of(params, presets, problems=[])  # the body's own check reports them
     return picked.references if isinstance(picked, Preset) else ReferenceLimits()
 
 
