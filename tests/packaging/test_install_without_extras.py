@@ -104,7 +104,11 @@ def test_the_sandbox_entry_points_name_the_install(plain_venv: Path, tmp_path: P
     imported = _run(str(bin_ / "python"), "-c", "import wan_r2v.sandbox", cwd=tmp_path)
     assert imported.returncode == 1
     assert HINT in imported.stderr.splitlines()[-1]
-    for command in ([str(bin_ / "wan-r2v-sandbox")], [str(bin_ / "wan-r2v"), "sandbox"]):
+    for command in (
+        [str(bin_ / "wan-r2v-sandbox")],
+        [str(bin_ / "wan-r2v"), "sandbox"],
+        [str(bin_ / "python"), "-m", "wan_r2v.sandbox"],
+    ):
         result = _run(*command, "--port", "0", cwd=tmp_path)
         assert result.returncode == 2, result
         assert HINT in result.stderr and "Traceback" not in result.stderr, result.stderr

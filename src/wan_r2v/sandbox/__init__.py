@@ -13,6 +13,8 @@ with Range support and expiring URLs, and injects faults on request (see
 `wan_r2v.sandbox._faults` for the grammar).
 """
 
+import sys
+
 from .._extras import SANDBOX_INSTALL, SANDBOX_MODULES
 
 try:
@@ -25,11 +27,17 @@ try:
 except ModuleNotFoundError as _missing:
     if (_missing.name or "").partition(".")[0] not in SANDBOX_MODULES:
         raise
-    raise ModuleNotFoundError(
+    _hint = (
         f"the wan-r2v sandbox needs the 'sandbox' extra (module {_missing.name!r} is missing); "
-        f"install it with: {SANDBOX_INSTALL}",
-        name=_missing.name,
-    ) from None
+        f"install it with: {SANDBOX_INSTALL}"
+    )
+    if sys.argv[:1] == ["-m"]:
+        # `python -m wan_r2v.sandbox`: Python imports this package while sys.argv[0] is
+        # still "-m", before __main__ could catch anything. A command line gets the
+        # hint and exit status 2, like `wan-r2v-sandbox`, not a traceback.
+        print(f"wan-r2v-sandbox: error: {_hint}", file=sys.stderr)
+        raise SystemExit(2) from None
+    raise ModuleNotFoundError(_hint, name=_missing.name) from None
 
 __all__ = [
     "DEFAULT_API_KEY",
