@@ -3,6 +3,7 @@ the sandbox fetching each reference (check_references) -> the MP4 downloaded. Sy
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -307,3 +308,32 @@ def test_the_sandbox_command_takes_check_references() -> None:
 
     assert build_parser().parse_args(["--check-references"]).check_references is True
     assert build_parser().parse_args([]).check_references is False
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_local_file_among_urls_is_still_checked_before_anything_is_sent(
+    wan_r2v_sandbox: Sandbox, tmp_path: Path, mode: str
+) -> None:
+    """URL references take the create's fast path; one local path among them must not."""
+    params: dict[str, Any] = {
+        "model": MODEL,
+        "prompt": "p",
+        "videos": ["https://example.com/a.mp4"],
+        "audio": str(tmp_path / "missing.wav"),
+    }
+    with pytest.raises(ValidationError) as caught:
+        if mode == "sync":
+            with _client(wan_r2v_sandbox, None) as client:
+                client.create(**params)
+        else:
+
+            async def create() -> None:
+                async with AsyncClient(
+                    api_key=wan_r2v_sandbox.api_key, base_url=wan_r2v_sandbox.base_url
+                ) as client:
+                    await client.create(**params)
+
+            asyncio.run(create())
+    assert [p.field for p in caught.value.problems] == ["audio"]
+    assert "missing.wav' is neither an http(s) URL nor an existing file" in str(caught.value)
+    assert wan_r2v_sandbox.count() == 0

@@ -5,10 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import _media
+import pytest
 from wan_r2v_api.models import CreateVideoRequest
 
 from wan_r2v import ReferenceLimits
-from wan_r2v.references import PreparedReferences, prepare_references, substitute
+from wan_r2v.references import (
+    PreparedReferences,
+    names_local_files,
+    prepare_references,
+    substitute,
+)
 
 LIMITS = ReferenceLimits()
 
@@ -70,3 +76,27 @@ def test_substitute_puts_each_files_url_in_its_place(tmp_path: Path) -> None:
     wire = substitute(body, ["https://s/clip?sig=1", "https://s/voice?sig=2"]).to_dict()
     assert wire["videos"] == ["https://s/clip?sig=1"]
     assert wire["extra_body"] == {"audio": "https://s/voice?sig=2", "seed": 3}
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"videos": ["https://example.com/a.mp4"], "audio": "https://e.com/a.wav"},
+        {"videos": "clip.mp4"},  # not a list: the body's rules judge it, nothing is a file
+        {"videos": [b"clip.mp4", 3, None]},
+        {"videos": ["ftp://example.com/a.mp4"], "images": ["data:image/png;base64,AAAA"]},
+        {"videos": ["https://example.com/a.mp4", "clip.mp4"]},
+        {"images": [Path("face.png")]},
+        {"images": ["file:///tmp/face.png"]},
+        {"images": ["file://elsewhere/face.png"]},
+        {"audio": "voice.wav"},
+        {"audio": Path("voice.wav")},
+        {"audio": "HTTPS://E.COM/A.WAV"},
+        {"audio": "https:// bad url"},
+    ],
+)
+def test_names_local_files_agrees_with_preparation(params: dict[str, object]) -> None:
+    """The create's fast path (no local file: no disk checks, no uploader) is taken exactly when
+    preparing the references would find no local file."""
+    assert names_local_files(params) == (prepare_references(params, LIMITS).local_count > 0)

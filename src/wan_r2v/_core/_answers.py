@@ -349,7 +349,7 @@ def read_created(outcome: Outcome, *, secret: str | None = None) -> Task:
         if isinstance(outcome, Exchange) and 200 <= outcome.status_code < 300:
             raise _unusable_create_answer(outcome, error, secret) from error
         raise
-    return _redact_task(task, secret)
+    return _redact_task(task, secret if _may_hold(outcome, secret) else None)
 
 
 def _unusable_create_answer(

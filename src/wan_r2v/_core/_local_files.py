@@ -15,7 +15,14 @@ from wan_r2v_api.models import CreateVideoRequest
 
 from ..errors import Problem, ValidationError
 from ..presets import Preset, ReferenceLimits
-from ..references import LocalFile, UploaderSource, prepare_references, substitute
+from ..references import (
+    LocalFile,
+    PreparedReferences,
+    UploaderSource,
+    names_local_files,
+    prepare_references,
+    substitute,
+)
 from ..references._uploads import AsyncUploader, Uploader
 from ._create_body import CreateParams, build_create_body, preset_of
 
@@ -39,8 +46,15 @@ def build_body_with_files(
     uploads: UploaderSource | None,
     need_uploader: bool = True,
 ) -> tuple[CreateVideoRequest, tuple[LocalFile, ...], Uploader | AsyncUploader | None]:
-    """(body with placeholders, the local files, the uploader); `ValidationError` lists every problem."""
-    prepared = prepare_references(params, limits_for(params, presets))
+    """(body with placeholders, the local files, the uploader); `ValidationError` lists every problem.
+
+    Decided here once: when no reference names a local file (only URLs), nothing is
+    checked on disk and no uploader is looked for; the arguments go to the body as they are.
+    """
+    if names_local_files(params):
+        prepared = prepare_references(params, limits_for(params, presets))
+    else:
+        prepared = PreparedReferences(params=params, files=(), problems=())
     problems = list(prepared.problems)
     uploader: Uploader | AsyncUploader | None = None
     if prepared.files and need_uploader:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from ..presets import ReferenceLimits
 from ._files import LocalFile, check_local_file, local_path_of
 from ._formats import Kind, sniff
-from ._prepare import PreparedReferences, prepare_references, substitute
+from ._prepare import PreparedReferences, names_local_files, prepare_references, substitute
 from ._source import UploaderSource
 from ._uploads import (
     UPLOAD_URL_ENV,
@@ -54,6 +54,7 @@ __all__ = [
     "check_local_file",
     "content_name",
     "local_path_of",
+    "names_local_files",
     "prepare_references",
     "sha256_of",
     "sniff",

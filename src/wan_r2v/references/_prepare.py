@@ -19,7 +19,13 @@ from ..presets import ReferenceLimits
 from ._files import LocalFile, check_local_file, local_path_of
 from ._formats import Kind
 
-__all__ = ["PLACEHOLDER_PREFIX", "PreparedReferences", "prepare_references", "substitute"]
+__all__ = [
+    "PLACEHOLDER_PREFIX",
+    "PreparedReferences",
+    "names_local_files",
+    "prepare_references",
+    "substitute",
+]
 
 #: ``.invalid`` can never resolve (RFC 2606): a placeholder that leaked would fail safely.
 PLACEHOLDER_PREFIX = "https://local-file.invalid/"
@@ -72,6 +78,27 @@ class _Collector:
         return f"{PLACEHOLDER_PREFIX}{len(self.files) - 1}"
 
 
+def _list_of(value: object) -> Sequence[object] | None:
+    """A reference list argument's items; None when it is no list (the body's rules judge it)."""
+    if value is None or isinstance(value, str | bytes) or not isinstance(value, Sequence):
+        return None
+    return value
+
+
+def names_local_files(params: Mapping[str, Any]) -> bool:
+    """Whether any reference argument (``videos``, ``images``, ``audio``) names a local file.
+
+    The same test `prepare_references` makes of each value: when it is False there
+    is nothing to check on disk or upload, and the arguments go to the body as they are.
+    """
+    for name, _ in _LIST_FIELDS:
+        items = _list_of(params.get(name))
+        if items is not None and any(local_path_of(item) is not None for item in items):
+            return True
+    audio = params.get("audio")
+    return audio is not None and local_path_of(audio) is not None
+
+
 def prepare_references(params: Mapping[str, Any], limits: ReferenceLimits) -> PreparedReferences:
     """Check every local file named in ``videos``, ``images`` and ``audio``; collect all problems.
 
@@ -80,8 +107,8 @@ def prepare_references(params: Mapping[str, Any], limits: ReferenceLimits) -> Pr
     collector = _Collector(limits)
     changed: dict[str, Any] = {}
     for name, kind in _LIST_FIELDS:
-        value = params.get(name)
-        if value is None or isinstance(value, str | bytes) or not isinstance(value, Sequence):
+        value = _list_of(params.get(name))
+        if value is None:
             continue  # not a list: the body's rules say what it must be
         items = [collector.take(item, kind, f"{name}[{i}]") for i, item in enumerate(value)]
         if collector.count:
