@@ -38,6 +38,7 @@ from ._download import refuse_taken_target
 from ._gate import AsyncGate, Gate
 from ._log_redaction import protect_logs
 from ._logs import setup_from_env
+from ._request_builder import RequestBuilder
 from ._version import __version__
 from .presets import PRESETS, Preset
 from .references import AsyncUploader, Uploader, UploaderSource
@@ -144,6 +145,7 @@ class BaseClient(Generic[HttpT, GateT]):
         self._owns_http = http_client is None
         self._http: HttpT = http_client if http_client is not None else self._new_http()
         self._gate: GateT = self._new_gate()
+        self._requests = RequestBuilder(self._http)
         self._ctx = FlowContext(
             config=self._config,
             timeout=_effective_timeout(self._config.timeout, self._http.timeout),

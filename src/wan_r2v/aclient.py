@@ -156,9 +156,10 @@ class AsyncClient(BaseClient[httpx.AsyncClient, AsyncGate]):
     async def _send(self, request: RequestSpec) -> Outcome:
         limit = request.time_limit
         try:
+            outgoing = self._requests.build(request)
             if limit is None:
                 async with self._gate.slot(request.timeout.pool):
-                    response = await self._http.request(**request.httpx_kwargs)
+                    response = await self._http.send(outgoing, follow_redirects=False)
             else:
                 import asyncio  # here, not at the top: asyncio costs ~8 ms of `import wan_r2v`
 
@@ -167,7 +168,7 @@ class AsyncClient(BaseClient[httpx.AsyncClient, AsyncGate]):
                 try:
                     async with asyncio.timeout(limit), self._gate.slot(request.timeout.pool):
                         sent = True
-                        response = await self._http.request(**request.httpx_kwargs)
+                        response = await self._http.send(outgoing, follow_redirects=False)
                 except TimeoutError:
                     if not sent:  # still waiting for a turn in this client: nothing left it
                         return httpx.PoolTimeout(f"no free connection within {limit:g} s")

@@ -161,10 +161,12 @@ class Client(BaseClient[httpx.Client, Gate]):
 
     def _send(self, request: RequestSpec) -> Outcome:
         limit = request.time_limit
+        head: SocketDeadline | None = None
         try:
+            outgoing = self._requests.build(request)
             if limit is None:
                 with self._gate.slot(request.timeout.pool):
-                    response = self._http.request(**request.httpx_kwargs)
+                    response = self._http.send(outgoing, follow_redirects=False)
                 return Exchange(response.status_code, response.headers, response.content)
             # httpx bounds each read, not the request: a gateway trickling a byte at a
             # time would hold it forever. Until the head is in, every socket wait of the
@@ -173,19 +175,19 @@ class Client(BaseClient[httpx.Client, Gate]):
             # late one); each read of a silent gateway is bounded by the (clipped) read timeout.
             deadline = time.monotonic() + limit
             head = SocketDeadline(deadline)
-            with (
-                self._gate.slot(request.timeout.pool),
-                head,
-                self._http.stream(**request.httpx_kwargs) as response,
-            ):
-                head.lift()
-                chunks = []
-                for chunk in response.iter_bytes():
-                    chunks.append(chunk)
-                    if time.monotonic() > deadline and not _complete(response):
-                        return over_time_limit(limit)
+            with self._gate.slot(request.timeout.pool):
+                with head:
+                    response = self._http.send(outgoing, stream=True, follow_redirects=False)
+                try:
+                    chunks = []
+                    for chunk in response.iter_bytes():
+                        chunks.append(chunk)
+                        if time.monotonic() > deadline and not _complete(response):
+                            return over_time_limit(limit)
+                finally:
+                    response.close()
         except HTTPX_FAILURES as exc:
-            if limit is None:
+            if head is None or limit is None:
                 return as_transport_error(exc)
             return failure_within_limit(exc, limit, cut=head.reached)
         return Exchange(response.status_code, response.headers, b"".join(chunks))

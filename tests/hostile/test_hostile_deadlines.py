@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import time
 
+import httpx
 import pytest
 from _harness import PARAMS, open_facade
 from _peer import Peer, Reply, Request
@@ -94,3 +95,33 @@ def test_an_answer_complete_just_past_the_limit_is_used(hostile: Peer, mode: str
         else:  # sync notices the limit at a chunk, and this chunk completes the body
             assert facade.create(**PARAMS).id == "task_late"
     assert hostile.count("POST", CREATE) == 1
+
+
+def test_a_sync_create_through_your_own_http_client_is_cut_in_its_body_too(
+    hostile: Peer,
+) -> None:
+    """Your own `httpx.Client` (no socket-level cut): the body is still stopped at the limit,
+    and the request carries your client's headers as well as the gateway's."""
+    seen: list[Request] = []
+
+    def trickle(req: Request, out: Reply) -> None:
+        seen.append(req)
+        trickled(task(), every=EVERY)(req, out)
+
+    hostile.route("POST", CREATE, trickle)
+    with (
+        httpx.Client(headers={"X-App": "mine", "User-Agent": "app/1"}) as http,
+        open_facade(
+            "sync", base_url=hostile.url, real_time=True, timeout=1.5, http_client=http
+        ) as facade,
+    ):
+        started = time.monotonic()
+        with pytest.raises(TaskMayExistError, match=r"time limit of 1\.5 s"):
+            facade.create(**PARAMS)
+        elapsed = time.monotonic() - started
+    assert 1.5 <= elapsed < 1.5 + EVERY + 0.5, elapsed
+    assert hostile.count("POST", CREATE) == 1
+    (req,) = seen
+    assert req.headers["x-app"] == "mine"
+    assert req.headers["user-agent"].startswith("wan-r2v/")  # the gateway's headers win
+    assert req.headers["content-type"] == "application/json"

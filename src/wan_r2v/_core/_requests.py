@@ -76,6 +76,11 @@ class RequestSpec:
         return _parsed_url(self.url).path
 
     @property
+    def httpx_url(self) -> httpx.URL:
+        """The URL as httpx parses it (once per distinct URL string)."""
+        return _parsed_url(self.url)
+
+    @property
     def httpx_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for ``httpx.Client.request`` / ``.stream`` (redirects are the flows' job)."""
         return {
