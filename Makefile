@@ -22,6 +22,7 @@ generate: $(STAMP)  ## rebuild generated/ from the spec
 	rm -rf $(GENERATED)
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/openapi-python-client generate \
 		--path $(SPEC) --config openapi/generator.yaml --meta none \
+		--custom-template-path openapi/templates \
 		--output-path $(GENERATED) --fail-on-warning
 
 check-generated: generate  ## fail when generated/ differs from a fresh generation

@@ -127,6 +127,32 @@ def test_content_download_is_an_operation(spec: dict[str, Any]) -> None:
     }
 
 
+@pytest.mark.parametrize("task_id", ["task_1", "a b+c&d=é~_.-*'()"])
+def test_the_routes_table_builds_what_the_endpoint_modules_build(task_id: str) -> None:
+    """The facade's requests read the generated ROUTES table; each module's _get_kwargs agrees."""
+    import importlib
+
+    from wan_r2v_api.api.videos import ROUTES
+
+    from wan_r2v._core._requests import route
+
+    assert set(ROUTES) == {
+        "create_video_generation",
+        "get_video_task",
+        "get_video_generation_task",
+        "get_video_content",
+    }
+    for name, (_, template) in ROUTES.items():
+        module = importlib.import_module(f"wan_r2v_api.api.videos.{name}")
+        if "{task_id}" in template:
+            expected = module._get_kwargs(task_id=task_id)
+            method, path = route(name, task_id=task_id)
+        else:
+            expected = module._get_kwargs(body=CreateVideoRequest(model="m", prompt="p"))
+            method, path = route(name)
+        assert (method, path) == (expected["method"].upper(), expected["url"]), name
+
+
 def test_create_examples_parse(spec: dict[str, Any]) -> None:
     operation = spec["paths"]["/v1/video/generations"]["post"]
     for example in _examples(operation["requestBody"]["content"]):

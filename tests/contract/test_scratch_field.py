@@ -52,6 +52,8 @@ def scratch_client(tmp_path_factory: pytest.TempPathFactory) -> Path:
             str(work / "openapi" / "generator.yaml"),
             "--meta",
             "none",
+            "--custom-template-path",
+            str(work / "openapi" / "templates"),
             "--output-path",
             str(out / "wan_r2v_api"),
             "--fail-on-warning",

@@ -55,3 +55,49 @@ def test_an_unknown_name_is_an_attribute_error() -> None:
 
 def test_the_version_is_the_installed_distributions() -> None:
     assert wan_r2v.__version__ == metadata.version("wan-r2v")
+
+
+def _modules_after(statement: str) -> set[str]:
+    """Every module a fresh interpreter holds after running `statement`."""
+    code = f"import sys, json\n{statement}\nprint(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    return set(json.loads(out.splitlines()[-1]))
+
+
+CONSTRUCT = (
+    "from wan_r2v import Client; Client(api_key='sk-test', base_url='https://gateway.example')"
+)
+
+
+def test_a_client_loads_only_the_generated_code_a_create_needs() -> None:
+    loaded = {m for m in _modules_after(CONSTRUCT) if m.startswith("wan_r2v_api")}
+    # the create body's model and what it nests: built on every create, so loaded up front
+    assert {
+        "wan_r2v_api.models.create_video_request",
+        "wan_r2v_api.models.extra_body",
+        "wan_r2v_api.api.videos",
+    } <= loaded
+    # the generated client, the endpoint modules and the answer models: the facade has its own
+    unused = {
+        "wan_r2v_api.client",
+        "wan_r2v_api.api.videos.create_video_generation",
+        "wan_r2v_api.api.videos.get_video_task",
+        "wan_r2v_api.models.video_task",
+        "wan_r2v_api.models.relay_task",
+        "wan_r2v_api.models.error_response",
+    }
+    assert not loaded & unused, sorted(loaded & unused)
+
+
+def test_the_lazy_generated_packages_still_hand_out_every_name() -> None:
+    import wan_r2v_api
+    import wan_r2v_api.models
+
+    for name in wan_r2v_api.models.__all__:
+        assert getattr(wan_r2v_api.models, name).__name__ == name
+    assert set(wan_r2v_api.models.__all__) <= set(dir(wan_r2v_api.models))
+    assert wan_r2v_api.Client.__module__ == "wan_r2v_api.client"
+    with pytest.raises(AttributeError, match="NoSuchModel"):
+        wan_r2v_api.models.NoSuchModel  # noqa: B018

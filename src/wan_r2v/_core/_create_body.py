@@ -15,6 +15,10 @@ from typing import Any, NotRequired, Required, TypedDict
 
 from wan_r2v_api.models import CreateVideoRequest, ShotType
 
+# Every create builds the body through `CreateVideoRequest.from_dict`, which imports the
+# nested `ExtraBody` model: load it with this module, not on the first create.
+from wan_r2v_api.models import ExtraBody as ExtraBody
+
 from .._validation import check_create_body
 from ..errors import Problem, ValidationError
 from ..presets import Preset, Resolution, Tier

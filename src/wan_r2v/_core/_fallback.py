@@ -19,13 +19,11 @@ from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
-from wan_r2v_api.api.videos import get_video_content
-
 from .._config import ClientConfig
 from ..errors import DownloadError, ResultExpiredError, WanR2VError
 from ..task import Task
 from ._download_plan import resolve_video_url
-from ._requests import check_task_id, require_gateway
+from ._requests import check_task_id, require_gateway, route
 
 __all__ = ["content_url", "fetch_with_fallback"]
 
@@ -36,7 +34,7 @@ def content_url(config: ClientConfig, task_id: str) -> str:
     """The gateway's download proxy for a task: ``{base_url}/v1/videos/{task_id}/content``."""
     checked = check_task_id(task_id)
     base_url, _ = require_gateway(config, need_key=False)
-    return base_url + str(get_video_content._get_kwargs(task_id=checked)["url"])
+    return base_url + route("get_video_content", task_id=checked)[1]
 
 
 def _usable(video_url: str | None, base_url: str | None) -> str | None:

@@ -47,6 +47,16 @@ class RequestField:
         return "--" + self.name.replace("_", "-")
 
 
+class _GeneratedModels(dict[str, Any]):
+    """The generated models by name, each loaded when a hint names it (the package loads lazily)."""
+
+    def __missing__(self, name: str) -> Any:
+        try:
+            return getattr(wan_r2v_api.models, name)
+        except AttributeError:
+            raise KeyError(name) from None
+
+
 def _members(hint: Any) -> tuple[Any, ...]:
     """The types of a ``X | Unset`` hint (the hint itself when it is no union)."""
     if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
@@ -68,7 +78,7 @@ def _is_list(hint: Any) -> bool:
 
 def _fields_of(model: type, parent: tuple[str, ...]) -> list[RequestField]:
     # the generated modules import nested models only for type checkers
-    hints = typing.get_type_hints(model, localns=vars(wan_r2v_api.models))
+    hints = typing.get_type_hints(model, localns=_GeneratedModels())
     found: list[RequestField] = []
     for field in attrs.fields(model):
         if field.name == _ADDITIONAL:

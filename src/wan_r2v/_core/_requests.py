@@ -1,4 +1,4 @@
-"""Build the two calls' requests (method and path from the generated endpoint modules).
+"""Build the two calls' requests (method and path from the generated endpoint table).
 
 A `RequestSpec` is plain data: the shells hand it to httpx as is. Its repr
 never shows headers, so the Authorization value cannot leak through it.
@@ -12,14 +12,11 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 import attrs
 import httpx
-from wan_r2v_api.api.videos import (
-    create_video_generation,
-    get_video_generation_task,
-    get_video_task,
-)
+from wan_r2v_api.api.videos import ROUTES
 from wan_r2v_api.models import CreateVideoRequest
 
 from .._config import ClientConfig, TaskPath
@@ -37,6 +34,7 @@ __all__ = [
     "gateway_headers",
     "over_time_limit",
     "require_gateway",
+    "route",
     "whole_request_limit",
 ]
 
@@ -173,18 +171,35 @@ def gateway_headers(api_key: str, user_agent: str) -> dict[str, str]:
     }
 
 
+def route(endpoint: str, **path_params: str) -> tuple[str, str]:
+    """(METHOD, path) of a generated endpoint, its path parameters percent-encoded as its module does.
+
+    Read from the generated ``ROUTES`` table, so the endpoint modules (and the generated
+    client and answer models they import) never load.
+    """
+    method, template = ROUTES[endpoint]
+    return method.upper(), template.format(
+        **{name: quote(value, safe="") for name, value in path_params.items()}
+    )
+
+
 def _spec(
-    kwargs: Mapping[str, Any], base_url: str, headers: Mapping[str, str], timeout: httpx.Timeout
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    timeout: httpx.Timeout,
+    *,
+    json_body: Mapping[str, Any] | None = None,
 ) -> RequestSpec:
-    """A `RequestSpec` from a generated endpoint's ``_get_kwargs()``."""
+    """A `RequestSpec` for a gateway call (``json_body`` sent as compact UTF-8 JSON)."""
     content = None
-    all_headers = {**headers, **kwargs.get("headers", {})}
-    if "json" in kwargs:
-        content = _JSON.encode(kwargs["json"]).encode("utf-8")
+    all_headers = dict(headers)
+    if json_body is not None:
+        content = _JSON.encode(json_body).encode("utf-8")
         all_headers["Content-Type"] = "application/json"
     return RequestSpec(
-        method=str(kwargs["method"]).upper(),
-        url=base_url + str(kwargs["url"]),
+        method=method,
+        url=url,
         headers=all_headers,
         content=content,
         timeout=timeout,
@@ -197,8 +212,14 @@ def build_create_request(
 ) -> RequestSpec:
     """The create call for a validated body."""
     base_url, key = require_gateway(config)
-    kwargs = create_video_generation._get_kwargs(body=body)
-    return _spec(kwargs, base_url, gateway_headers(key, user_agent), timeout)
+    method, path = route("create_video_generation")
+    return _spec(
+        method,
+        base_url + path,
+        gateway_headers(key, user_agent),
+        timeout,
+        json_body=body.to_dict(),
+    )
 
 
 def _has_invisible(text: str) -> bool:
@@ -233,7 +254,7 @@ def check_task_id(task_id: object, *, secret: str | None = None) -> str:
     return task_id
 
 
-_GET_ENDPOINTS = {"videos": get_video_task, "video/generations": get_video_generation_task}
+_GET_ENDPOINTS = {"videos": "get_video_task", "video/generations": "get_video_generation_task"}
 
 
 def build_get_request(
@@ -249,7 +270,5 @@ def build_get_request(
         task_id, secret=config.api_key.reveal() if config.api_key is not None else None
     )
     base_url, key = require_gateway(config)
-    endpoint = _GET_ENDPOINTS[task_path or config.task_path]
-    return _spec(
-        endpoint._get_kwargs(task_id=checked), base_url, gateway_headers(key, user_agent), timeout
-    )
+    method, path = route(_GET_ENDPOINTS[task_path or config.task_path], task_id=checked)
+    return _spec(method, base_url + path, gateway_headers(key, user_agent), timeout)
