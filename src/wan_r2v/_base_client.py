@@ -99,9 +99,12 @@ class BaseClient(Generic[HttpT, GateT]):
 
         `max_connections` caps the requests in flight at once, downloads included
         (20 by default; None: no cap). More concurrent calls (say 1,000 ``wait()``
-        coroutines) wait their turn in the client, cheaply, instead of queueing in
-        httpx's pool, whose cost grows with queue x connections; the wait counts
-        against the pool timeout. The client's own httpx pool gets this many
+        coroutines) wait their turn in the client, cheaply and in arrival order, instead
+        of queueing in httpx's pool, whose cost grows with queue x connections. The wait
+        has no limit of its own (each request holding a turn ends within its own limits,
+        so the queue drains): only a caller's deadline (``wait(timeout=)``, a download's)
+        or an explicit pool timeout (``timeout=httpx.Timeout(60, pool=5)``) ends it, as
+        `httpx.PoolTimeout`: nothing was sent. The client's own httpx pool gets this many
         connections, all kept alive. With your own `http_client`, pass its pool size
         (httpx's default is 100); against a distant gateway with many tasks, a larger
         value polls them more promptly.

@@ -41,7 +41,8 @@ __all__ = [
 API_KEY_ENV = "WAN_R2V_API_KEY"
 BASE_URL_ENV = "WAN_R2V_BASE_URL"
 
-#: Connect within 10 s; any read, write or pool wait within 60 s. Never unbounded.
+#: Connect within 10 s; any read, write or wait for one of httpx's connections within 60 s.
+#: A wait for a turn in the client's own gate has no limit of its own (`turn_timeout_of`).
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 DEFAULT_MAX_RETRIES = 2
 #: Requests in flight at once per client; the rest wait in the client, where waiting costs
@@ -133,6 +134,9 @@ class ClientConfig:
     max_connections: int | None = DEFAULT_MAX_CONNECTIONS
     #: Seconds a connection of the own pool may stay idle and still be reused (None: forever).
     keepalive_expiry: float | None = DEFAULT_KEEPALIVE_EXPIRY
+    #: Seconds a request may wait for its turn among `max_connections` (None: until its turn
+    #: comes, the default): the `pool` of an `httpx.Timeout` passed as ``timeout=``.
+    turn_timeout: float | None = None
     #: The download's total time limit and stall rule.
     download: DownloadLimits = DownloadLimits()
 
@@ -211,6 +215,15 @@ def resolve_timeout(
             float(timeout), connect=min(float(timeout), DEFAULT_TIMEOUT.connect or 10.0)
         )
     return DEFAULT_TIMEOUT if own_client else None
+
+
+def turn_timeout_of(timeout: float | httpx.Timeout | None) -> float | None:
+    """How long a request waits for a turn in the client: an explicit ``httpx.Timeout``'s pool, else no limit.
+
+    A number (``timeout=30``) bounds each request once it has its turn, not its wait for one:
+    every request holding a turn ends within its own limits, so the queue always drains.
+    """
+    return timeout.pool if isinstance(timeout, httpx.Timeout) else None
 
 
 def _is_number(value: object) -> bool:
@@ -323,6 +336,7 @@ def make_config(
         task_path=task_path,
         max_connections=max_connections,
         keepalive_expiry=keepalive_expiry,
+        turn_timeout=turn_timeout_of(timeout),
         download=DownloadLimits(
             timeout=download_timeout, min_speed=download_min_speed, stall_time=download_stall_time
         ),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
@@ -53,7 +54,7 @@ class AsyncClient(BaseClient[httpx.AsyncClient, AsyncGate]):
         )
 
     def _new_gate(self) -> AsyncGate:
-        return AsyncGate(self._config.max_connections)
+        return AsyncGate(self._config.max_connections, self._config.turn_timeout)
 
     async def create(self, **params: Unpack[CreateParams]) -> Task:
         """Validate and create a task; never sent twice when its creation is uncertain."""
@@ -158,21 +159,22 @@ class AsyncClient(BaseClient[httpx.AsyncClient, AsyncGate]):
         try:
             outgoing = self._requests.build(request)
             if limit is None:
-                async with self._gate.slot(request.timeout.pool):
+                async with self._gate.slot(request.budget):
                     response = await self._http.send(outgoing, follow_redirects=False)
             else:
                 import asyncio  # here, not at the top: asyncio costs ~8 ms of `import wan_r2v`
 
-                # httpx bounds each read, not the request: cancel the whole of it at the limit
-                sent = False
-                try:
-                    async with asyncio.timeout(limit), self._gate.slot(request.timeout.pool):
-                        sent = True
-                        response = await self._http.send(outgoing, follow_redirects=False)
-                except TimeoutError:
-                    if not sent:  # still waiting for a turn in this client: nothing left it
-                        return httpx.PoolTimeout(f"no free connection within {limit:g} s")
-                    return over_time_limit(limit)
+                # the turn first (a wait that runs out is PoolTimeout: nothing was sent), then
+                # the whole request within its limit: httpx bounds each read, not the request
+                asked = time.monotonic() if request.budget is not None else 0.0
+                async with self._gate.slot(request.budget):
+                    if request.budget is not None:  # what the caller's deadline leaves
+                        limit = request.limit_after(time.monotonic() - asked) or limit
+                    try:
+                        async with asyncio.timeout(limit):
+                            response = await self._http.send(outgoing, follow_redirects=False)
+                    except TimeoutError:
+                        return over_time_limit(limit)
         except HTTPX_FAILURES as exc:
             return as_transport_error(exc)
         return Exchange(response.status_code, response.headers, response.content)
@@ -180,7 +182,7 @@ class AsyncClient(BaseClient[httpx.AsyncClient, AsyncGate]):
     async def _stream(self, action: Stream, scratch: Scratch) -> Path | Interrupted | Outcome:
         try:
             async with (
-                self._gate.slot(action.request.timeout.pool),
+                self._gate.slot(action.request.budget),
                 self._http.stream(**action.request.httpx_kwargs) as response,
             ):
                 sink = sink_for(action, response, scratch)

@@ -63,7 +63,7 @@ class Client(BaseClient[httpx.Client, Gate]):
         return http
 
     def _new_gate(self) -> Gate:
-        return Gate(self._config.max_connections)
+        return Gate(self._config.max_connections, self._config.turn_timeout)
 
     def create(self, **params: Unpack[CreateParams]) -> Task:
         """Validate and create a task; never sent twice when its creation is uncertain."""
@@ -165,17 +165,22 @@ class Client(BaseClient[httpx.Client, Gate]):
         try:
             outgoing = self._requests.build(request)
             if limit is None:
-                with self._gate.slot(request.timeout.pool):
+                with self._gate.slot(request.budget):
                     response = self._http.send(outgoing, follow_redirects=False)
                 return Exchange(response.status_code, response.headers, response.content)
-            # httpx bounds each read, not the request: a gateway trickling a byte at a
-            # time would hold it forever. Until the head is in, every socket wait of the
-            # own pool ends by the deadline; then the body is read in chunks and stops at
-            # the limit (unless the whole body is in: a complete answer is used, even a
-            # late one); each read of a silent gateway is bounded by the (clipped) read timeout.
-            deadline = time.monotonic() + limit
-            head = SocketDeadline(deadline)
-            with self._gate.slot(request.timeout.pool):
+            asked = time.monotonic()
+            # the turn first (a wait that runs out is PoolTimeout: nothing was sent), then
+            # the whole request within its limit
+            with self._gate.slot(request.budget):
+                if request.budget is not None:  # what the caller's deadline leaves
+                    limit = request.limit_after(time.monotonic() - asked) or limit
+                # httpx bounds each read, not the request: a gateway trickling a byte at a
+                # time would hold it forever. Until the head is in, every socket wait of the
+                # own pool ends by the deadline; then the body is read in chunks and stops at
+                # the limit (unless the whole body is in: a complete answer is used, even a
+                # late one); each read of a silent gateway is bounded by the (clipped) read timeout.
+                deadline = time.monotonic() + limit
+                head = SocketDeadline(deadline)
                 with head:
                     response = self._http.send(outgoing, stream=True, follow_redirects=False)
                 try:
@@ -187,7 +192,7 @@ class Client(BaseClient[httpx.Client, Gate]):
                 finally:
                     response.close()
         except HTTPX_FAILURES as exc:
-            if head is None or limit is None:
+            if head is None or limit is None:  # head None: no turn came, nothing was sent
                 return as_transport_error(exc)
             return failure_within_limit(exc, limit, cut=head.reached)
         return Exchange(response.status_code, response.headers, b"".join(chunks))
@@ -195,7 +200,7 @@ class Client(BaseClient[httpx.Client, Gate]):
     def _stream(self, action: Stream, scratch: Scratch) -> Path | Interrupted | Outcome:
         try:
             with (
-                self._gate.slot(action.request.timeout.pool),
+                self._gate.slot(action.request.budget),
                 self._http.stream(**action.request.httpx_kwargs) as response,
             ):
                 sink = sink_for(action, response, scratch)

@@ -1,4 +1,4 @@
-"""max_connections: at most that many requests in flight, the rest wait in the client; the wait is a pool timeout."""
+"""max_connections: at most that many requests in flight, the rest wait in the client; an explicit pool timeout bounds the wait."""
 
 from __future__ import annotations
 

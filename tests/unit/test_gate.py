@@ -1,4 +1,4 @@
-"""The in-flight gate: turns in arrival order, none lost to a timeout or a cancellation."""
+"""The in-flight gate: turns in arrival order, none lost to a timeout or a cancellation; waits bounded only by an explicit timeout or the caller's deadline."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import httpx
 import pytest
+from _polling import wait_until
 
 from wan_r2v._gate import AsyncGate, Gate
 
@@ -129,3 +130,53 @@ def test_no_limit_never_waits() -> None:
             pass
 
     asyncio.run(main())
+
+
+def test_sync_turns_go_in_arrival_order_and_all_come_back() -> None:
+    gate = Gate(1)
+    log: list[int] = []
+    threads = []
+
+    def take(n: int) -> None:
+        with gate.slot():
+            log.append(n)
+
+    with gate.slot():  # hold the only turn while five threads line up, one after another
+        for n in range(5):
+            thread = threading.Thread(target=take, args=(n,))
+            thread.start()
+            threads.append(thread)
+            wait_until(lambda n=n: len(gate._waiters) == n + 1, deadline=10, what=f"{n} queued")
+    for thread in threads:
+        thread.join(10)
+    assert log == [0, 1, 2, 3, 4]
+    assert gate.free == 1 and not gate._waiters
+
+
+@pytest.mark.parametrize("cls", [Gate, AsyncGate])
+def test_the_gates_timeout_and_the_callers_budget_bound_the_wait_whichever_is_sooner(
+    cls: type[Gate] | type[AsyncGate],
+) -> None:
+    def shed(timeout: float | None, budget: float | None) -> str:
+        gate = cls(1, timeout)
+        if isinstance(gate, Gate):
+            with gate.slot(), pytest.raises(httpx.PoolTimeout) as caught, gate.slot(budget):
+                pass
+            assert gate.free == 1 and not gate._waiters
+            return str(caught.value)
+
+        async def main() -> str:
+            assert isinstance(gate, AsyncGate)
+            async with gate.slot():
+                with pytest.raises(httpx.PoolTimeout) as caught:
+                    async with gate.slot(budget):
+                        pass
+            assert gate.free == 1 and not gate._waiters
+            return str(caught.value)
+
+        return asyncio.run(main())
+
+    assert "within 0.02 s (the pool timeout)" in shed(0.02, None)
+    assert "within 0.02 s (the pool timeout)" in shed(0.02, 30.0)
+    assert "within 0.02 s (the call's deadline)" in shed(30.0, 0.02)
+    assert "within 0.02 s (the call's deadline)" in shed(None, 0.02)

@@ -174,8 +174,12 @@ def download_request(
     user_agent: str,
     timeout: httpx.Timeout,
     resume: Resume | None = None,
+    budget: float | None = None,
 ) -> RequestSpec:
-    """A GET for a result URL: Authorization only on the gateway's own origin; a Range to resume."""
+    """A GET for a result URL: Authorization only on the gateway's own origin; a Range to resume.
+
+    `budget`: the download's time left (its wait for a turn in the client ends within it).
+    """
     # identity, as curl asks: the file is the bytes as stored, and ranges count those bytes.
     # One connection per attempt: a server whose body ran past its Content-Length leaves
     # the rest in the connection, where the next request would read it as its answer.
@@ -190,7 +194,7 @@ def download_request(
     if resume is not None:
         headers["Range"] = f"bytes={resume.offset}-"
         headers["If-Range"] = resume.validator
-    return RequestSpec(method="GET", url=url, headers=headers, timeout=timeout)
+    return RequestSpec(method="GET", url=url, headers=headers, timeout=timeout, budget=budget)
 
 
 def safe_filename(task_id: str, suffix: str = ".mp4") -> str:

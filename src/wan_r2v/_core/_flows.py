@@ -430,6 +430,7 @@ def _fetch(
                 user_agent=ctx.user_agent,
                 timeout=_attempt_timeout(ctx, remaining),
                 resume=resume,
+                budget=remaining,
             )
             started = ctx.clock()
             pace = Pace(

@@ -67,6 +67,11 @@ class RequestSpec:
     #: Seconds the whole request may take, answer body included (None: only `timeout`'s
     #: per-phase bounds). The shells enforce it; httpx bounds each read, not the request.
     time_limit: float | None = attrs.field(default=None, repr=False)
+    #: Seconds left of the caller's deadline (a wait's, a download's) when the request is
+    #: made: its wait for a turn in the client and the request itself end within them, the
+    #: latter never cut below MIN_REQUEST_TIMEOUT (None: no deadline; the turn is waited
+    #: for as long as it takes, and `time_limit` starts once it comes).
+    budget: float | None = attrs.field(default=None, repr=False)
 
     @property
     def path(self) -> str:
@@ -103,7 +108,16 @@ class RequestSpec:
             return self
         cap = max(remaining, MIN_REQUEST_TIMEOUT)
         limit = cap if self.time_limit is None else min(self.time_limit, cap)
-        return attrs.evolve(self, timeout=clip_timeout(self.timeout, remaining), time_limit=limit)
+        return attrs.evolve(
+            self, timeout=clip_timeout(self.timeout, remaining), time_limit=limit, budget=cap
+        )
+
+    def limit_after(self, waited: float) -> float | None:
+        """The whole-request limit once the turn came after `waited` s: what the deadline leaves of it."""
+        if self.budget is None:
+            return self.time_limit
+        left = max(self.budget - waited, MIN_REQUEST_TIMEOUT)
+        return left if self.time_limit is None else min(self.time_limit, left)
 
 
 def whole_request_limit(timeout: httpx.Timeout) -> float | None:
