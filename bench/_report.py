@@ -54,6 +54,8 @@ class Section:
     checks: list[Check] = field(default_factory=list)
     numbers: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: Figures worth keeping beside the targets in bench/HISTORY.md (no limit of their own).
+    figures: list[str] = field(default_factory=list)
 
     def table(self) -> str:
         """The rows as a Markdown table."""
@@ -73,6 +75,8 @@ class Section:
         parts = [f"{heading} {self.title}", "", self.method, "", self.table(), ""]
         for check in self.checks:
             parts.append(f"- {check.render()}")
+        for figure in self.figures:
+            parts.append(f"- {figure}")
         for note in self.notes:
             parts.append(f"- {note}")
         return "\n".join(parts).rstrip() + "\n"
@@ -182,7 +186,11 @@ def run_record(sections: list[Section], command: str, elapsed: float, load_befor
         f"- {now}, `{command}`, {elapsed:.0f} s, {load_before} at the start, {load()} at the "
         f"end: {sum(c.ok for c in checks)} of {len(checks)} targets hold"
     )
-    return "\n".join([head, *[f"  - {s.title}: {c.render()}" for s in sections for c in s.checks]])
+    lines = [head]
+    for s in sections:
+        lines += [f"  - {s.title}: {c.render()}" for c in s.checks]
+        lines += [f"  - {s.title}: {figure}" for figure in s.figures]
+    return "\n".join(lines)
 
 
 def record_run(sections: list[Section], command: str, elapsed: float, load_before: str) -> None:

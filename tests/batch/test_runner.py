@@ -57,8 +57,7 @@ def test_a_batch_downloads_one_video_per_job_with_one_create_each(
     assert all(probe_mp4(tmp_path / "out" / f).duration == 2 for f in files)
     assert set(creates_by_job(sandbox.requests).values()) == {1} and sandbox.count("create") == 12
     # never more than 4 tasks at the gateway at once, and the limit was used
-    at_gateway = [p.counts.get(State.CREATING, 0) + p.counts.get(State.CREATED, 0) for p in seen]
-    assert max(at_gateway) == 4
+    assert max(p.at_gateway for p in seen) == 4
     assert seen[-1].done == 12 and seen[-1].eta == 0.0
     status = read_status(Path(f"{jobs}.journal.sqlite"))
     assert status.complete and status.counts["downloaded"] == 12
@@ -233,3 +232,94 @@ def test_a_stopped_run_lets_the_create_on_the_way_be_recorded(
     # the held create was answered and its task id recorded; nothing else was sent
     assert status.counts["created"] == 1 and status.counts["pending"] == 2
     assert status.uncertain == () and sandbox.count("create") == 1
+
+
+class _Recording:
+    """A SQLite journal that records every move applied, in order."""
+
+    def __init__(self, path: Path) -> None:
+        self.store = SQLiteJournal(path)
+        self.moves: list[tuple[str, State, State]] = []
+
+    def open_batch(self, jobs: Any, output: str) -> list[Any]:
+        return self.store.open_batch(jobs, output)
+
+    def records(self) -> list[Any]:
+        return self.store.records()
+
+    def apply(self, changes: Any) -> None:
+        self.store.apply(changes)
+        self.moves.extend((c.name, c.expected, c.state) for c in changes)
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def _durable_states(path: Path) -> dict[str, str]:
+    """What the journal file holds now, read by a connection of its own."""
+    return {r.name: r.state.value for r in SQLiteJournal(path, readonly=True).records()}
+
+
+def test_a_task_downloaded_at_once_is_recorded_by_its_download_and_reported_only_once_durable(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    jobs = write_jobs(tmp_path, 6)
+    path = tmp_path / "journal.sqlite"
+    journal = _Recording(path)
+    reported: list[tuple[int, int]] = []  # (progress: done, durable: downloaded)
+
+    def on_progress(p: BatchProgress) -> None:
+        reported.append((p.done, list(_durable_states(path).values()).count("downloaded")))
+
+    async def go() -> list[tuple[JobOutcome, str]]:
+        seen = []
+        async with AsyncClient(
+            api_key=sandbox.api_key, base_url=sandbox.base_url, poll_interval=POLL
+        ) as c:
+            async for o in run_batch(
+                jobs, tmp_path / "out", client=c, journal=journal, on_progress=on_progress
+            ):
+                seen.append((o, _durable_states(path)[o.name]))  # on disk when yielded?
+        return seen
+
+    try:
+        seen = asyncio.run(go())
+    finally:
+        journal.close()
+    assert [(o.state.value, durable) for o, durable in seen] == [("downloaded", "downloaded")] * 6
+    assert reported and all(done <= durable for done, durable in reported)
+    # three durable moves per job: the intent, the task id, the download (no "succeeded")
+    for name in {o.name for o, _ in seen}:
+        assert [(a, b) for n, a, b in journal.moves if n == name] == [
+            (State.PENDING, State.CREATING),
+            (State.CREATING, State.CREATED),
+            (State.CREATED, State.DOWNLOADED),
+        ]
+
+
+def test_a_failed_download_keeps_the_task_id_and_a_retry_only_downloads(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    jobs = write_jobs(tmp_path, 2)
+    sandbox.faults.add("500", route="download", times=1)
+
+    async def go(**options: Any) -> dict[str, JobOutcome]:
+        async with AsyncClient(
+            api_key=sandbox.api_key, base_url=sandbox.base_url, poll_interval=POLL, max_retries=0
+        ) as c:
+            return {
+                o.name: o
+                async for o in run_batch(
+                    jobs, tmp_path / "out", client=c, max_in_flight=1, **options
+                )
+            }
+
+    first = asyncio.run(go())
+    failed = [o for o in first.values() if o.state is State.FAILED]
+    assert len(failed) == 1 and failed[0].error_stage == "download" and failed[0].task_id
+    status = read_status(Path(f"{jobs}.journal.sqlite"))
+    assert status.counts["failed"] == 1 and status.counts["downloaded"] == 1
+    again = asyncio.run(go(retry_failed=True))
+    assert again[failed[0].name].state is State.DOWNLOADED
+    assert again[failed[0].name].task_id == failed[0].task_id
+    assert sandbox.count("create") == 2  # downloaded again, never created again

@@ -54,6 +54,42 @@ CREATE TABLE IF NOT EXISTS jobs (
 """
 
 
+#: One move of one job, only from the state the runner believes it is in.
+_MOVE = (
+    "UPDATE jobs SET state = ?, "
+    "task_id = CASE WHEN ? THEN NULL ELSE COALESCE(?, task_id) END, "
+    "attempts = attempts + ?, error = ?, error_stage = ?, "
+    "file = COALESCE(?, file), updated_at = ?, "
+    "sent_at = CASE WHEN ? THEN ? ELSE sent_at END, "
+    "task_at = CASE WHEN ? THEN ? ELSE task_at END, "
+    "ended_at = CASE WHEN ? THEN ? ELSE NULL END "
+    "WHERE name = ? AND state = ?"
+)
+
+
+def _move_row(change: Change, now: float) -> tuple[object, ...]:
+    """`_MOVE`'s parameters for one move."""
+    new_create = change.counts_attempt  # a new create: the old task id is gone
+    return (
+        change.state.value,
+        new_create,
+        change.task_id,
+        1 if new_create else 0,
+        change.error,
+        change.error_stage,
+        change.file,
+        now,
+        new_create,
+        now,
+        change.task_id is not None,
+        now,
+        change.state in END_STATES,
+        now,
+        change.name,
+        change.expected.value,
+    )
+
+
 class JournalBusyError(WanR2VError):
     """Another run holds the journal: two runners on one journal could create a job twice."""
 
@@ -210,43 +246,20 @@ class SQLiteJournal:
         if not changes:
             return
         now = time.time()
+        rows = [_move_row(change, now) for change in changes]
         with self._mutex:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                for change in changes:
-                    cursor = self._db.execute(
-                        "UPDATE jobs SET state = ?, "
-                        "task_id = CASE WHEN ? THEN NULL ELSE COALESCE(?, task_id) END, "
-                        "attempts = attempts + ?, error = ?, error_stage = ?, "
-                        "file = COALESCE(?, file), updated_at = ?, "
-                        "sent_at = CASE WHEN ? THEN ? ELSE sent_at END, "
-                        "task_at = CASE WHEN ? THEN ? ELSE task_at END, "
-                        "ended_at = CASE WHEN ? THEN ? ELSE NULL END "
-                        "WHERE name = ? AND state = ?",
-                        (
-                            change.state.value,
-                            change.counts_attempt,  # a new create: the old task id is gone
-                            change.task_id,
-                            1 if change.counts_attempt else 0,
-                            change.error,
-                            change.error_stage,
-                            change.file,
-                            now,
-                            change.counts_attempt,
-                            now,
-                            change.task_id is not None,
-                            now,
-                            change.state in END_STATES,
-                            now,
-                            change.name,
-                            change.expected.value,
-                        ),
-                    )
-                    if cursor.rowcount != 1:
-                        raise JournalConflictError(
-                            f"job {change.name!r} was not {change.expected} in {self.path} "
-                            f"(moving it to {change.state}): is another runner using it?"
-                        )
+                # one statement for the whole group; every row must have matched exactly one job
+                if self._db.executemany(_MOVE, rows).rowcount != len(rows):
+                    self._db.execute("ROLLBACK")
+                    self._db.execute("BEGIN IMMEDIATE")
+                    for change, row in zip(changes, rows, strict=True):  # name the one that missed
+                        if self._db.execute(_MOVE, row).rowcount != 1:
+                            raise JournalConflictError(
+                                f"job {change.name!r} was not {change.expected} in {self.path} "
+                                f"(moving it to {change.state}): is another runner using it?"
+                            )
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")

@@ -5,7 +5,11 @@ module awaits. The order of durable writes is the whole point:
 
 1. the intent (``pending -> creating``) is committed before the create is sent;
 2. the task id (``creating -> created``) as soon as the create's answer is read;
-3. then the wait and the download, each end committed as it happens.
+3. then the wait and the download, and each end is committed as it happens. A task
+   that succeeded is recorded once, by its download that follows at once
+   (``created -> downloaded``, or ``failed`` at the download stage, task id kept).
+
+Every move is durable before the job goes on, and before its outcome is yielded.
 
 A runner stopped anywhere leaves every job in a state the next run resumes
 from: by id when it has one, never by a second create unless the user asks
@@ -15,11 +19,21 @@ from: by id when it has one, never by a second create unless the user asks
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import queue
+import threading
 import time
 from collections import Counter
-from collections.abc import AsyncGenerator, Callable, Collection, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Callable,
+    Collection,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -91,7 +105,7 @@ class JobOutcome:
 
     name: str
     line: int
-    #: ``downloaded``, ``failed``, ``uncertain``, or ``created`` (still running at the gateway).
+    #: ``downloaded``, ``failed``, ``uncertain``, or ``created`` (at the gateway; not downloaded).
     state: State
     task_id: str | None = None
     file: Path | None = None
@@ -133,6 +147,8 @@ class BatchProgress:
     started: float
     now: float
     rate_limited: int = 0
+    #: Jobs holding one of the `max_in_flight` places (being created, or their task waited for).
+    at_gateway: int = 0
 
     @property
     def done(self) -> int:
@@ -218,57 +234,104 @@ def _from_send(flow: Flow[T], first: Send) -> Flow[T]:
         outcome = yield action
 
 
-# --- durable writes, grouped: one fsync for all the moves that arrive together ---------------
+# --- durable writes, grouped: one commit and one wake-up of the loop per group --------------
 
 
 class _Writer:
-    """Applies moves to the journal in a thread of its own, batching those that queue up."""
+    """One long-lived thread that applies the moves queued up, each group in one transaction.
 
-    def __init__(self, journal: Journal) -> None:
+    `write` queues a move and returns once it is durable. The thread takes every move
+    that has queued up while it committed the last group, applies them in one durable
+    transaction, and wakes the event loop once for the whole group (one
+    ``call_soon_threadsafe`` resolving each move's future).
+    """
+
+    def __init__(self, journal: Journal, loop: asyncio.AbstractEventLoop) -> None:
         self._journal = journal
-        self._pending: list[tuple[Change, asyncio.Future[None]]] = []
-        self._flusher: asyncio.Task[None] | None = None
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wan-r2v-journal")
+        self._loop = loop
+        self._queue: queue.SimpleQueue[tuple[Change, asyncio.Future[None]] | None] = (
+            queue.SimpleQueue()
+        )
+        self._closed = False
+        #: Groups committed (for tests and measurements).
+        self.groups = 0
+        self._thread = threading.Thread(target=self._work, name="wan-r2v-journal", daemon=True)
+        self._thread.start()
 
     async def write(self, change: Change) -> None:
-        """Return once the move is durable."""
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._pending.append((change, done))
-        if self._flusher is None:
-            self._flusher = asyncio.ensure_future(self._flush())
-        await asyncio.shield(done)
+        """Return once the move is durable (it is applied even if the caller is cancelled)."""
+        if self._closed:
+            raise RuntimeError("the batch's journal writer is closed")
+        done: asyncio.Future[None] = self._loop.create_future()
+        self._queue.put((change, done))
+        await done
 
-    async def _flush(self) -> None:
-        loop = asyncio.get_running_loop()
-        try:
-            while self._pending:
-                batch, self._pending = self._pending, []
+    def _work(self) -> None:
+        """The writer thread: take what queued up, apply it, wake the loop; until `close`."""
+        while True:
+            first = self._queue.get()
+            group = [] if first is None else [first]
+            ending = first is None
+            while not ending:
                 try:
-                    await loop.run_in_executor(
-                        self._executor, self._journal.apply, [c for c, _ in batch]
-                    )
-                except Exception:
-                    # one move that does not fit must not sink the others: apply them one by one
-                    for change, done in batch:
-                        try:
-                            await loop.run_in_executor(
-                                self._executor, self._journal.apply, [change]
-                            )
-                        except Exception as exc:
-                            if not done.done():
-                                done.set_exception(exc)
-                        else:
-                            if not done.done():
-                                done.set_result(None)
-                    continue
-                for _, done in batch:
-                    if not done.done():
-                        done.set_result(None)
-        finally:
-            self._flusher = None
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    ending = True
+                else:
+                    group.append(more)
+            if group:
+                errors = self._apply(group)
+                self.groups += 1
+                # RuntimeError: the loop is gone, so nobody waits for these moves
+                with contextlib.suppress(RuntimeError):
+                    self._loop.call_soon_threadsafe(_resolve, group, errors)
+            if ending:
+                return
 
-    def close(self) -> None:
-        self._executor.shutdown(wait=True)
+    def _apply(
+        self, group: list[tuple[Change, asyncio.Future[None]]]
+    ) -> list[Exception | None] | None:
+        """Apply the group in one transaction; None when it all went in, else each move's error."""
+        try:
+            self._journal.apply([change for change, _ in group])
+        except Exception:
+            pass
+        else:
+            return None
+        # one move that does not fit must not sink the others: apply them one by one
+        errors: list[Exception | None] = []
+        for change, _ in group:
+            try:
+                self._journal.apply([change])
+            except Exception as exc:
+                errors.append(exc)
+            else:
+                errors.append(None)
+        return errors
+
+    async def aclose(self) -> None:
+        """Apply what is queued, then end the thread."""
+        if self._closed:
+            return
+        self._closed = True
+        self._queue.put(None)
+        await asyncio.to_thread(self._thread.join)
+
+
+def _resolve(
+    group: list[tuple[Change, asyncio.Future[None]]], errors: list[Exception | None] | None
+) -> None:
+    """On the loop: tell each move of a committed group how it went."""
+    for i, (_, done) in enumerate(group):
+        if done.done():  # its writer was cancelled; the move was applied all the same
+            continue
+        error = None if errors is None else errors[i]
+        if error is None:
+            done.set_result(None)
+        else:
+            done.set_exception(error)
 
 
 # --- the run ---------------------------------------------------------------------------------
@@ -302,6 +365,7 @@ class _Run:
     to_do: int
     started: float
     ended: int = 0
+    at_gateway: int = 0
     stopping: BaseException | None = None
     #: Creates on the way (sent or about to be), each recording its own outcome.
     creating: set[asyncio.Future[bool | None]] = attrs.Factory(set)
@@ -315,6 +379,7 @@ class _Run:
             started=self.started,
             now=self.clock(),
             rate_limited=self.quota.rate_limited,
+            at_gateway=self.at_gateway,
         )
 
     def _report(self) -> None:
@@ -337,6 +402,16 @@ class _Run:
         if change.file is not None:
             item.file = Path(change.file)
         self._report()
+
+    @contextlib.asynccontextmanager
+    async def place(self) -> AsyncIterator[None]:
+        """One of the `max_in_flight` places at the gateway, for a create and its wait."""
+        async with self.in_flight:
+            self.at_gateway += 1
+            try:
+                yield
+            finally:
+                self.at_gateway -= 1
 
     def flow(self, flow: Flow[T], *, create: bool = False) -> Flow[T]:
         return _paced(flow, self.quota, self.clock, create=create)
@@ -418,7 +493,13 @@ class _Run:
             item.error, item.error_stage = error.message, "upload"
 
     async def wait(self, item: _Job, *, fresh: bool) -> bool:
-        """Wait for the job's task by id; True when it succeeded."""
+        """Wait for the job's task by id; True when it succeeded.
+
+        A success is not a move of its own: the download that follows at once records
+        it (``created -> downloaded``, or ``failed`` at the download stage). A run that
+        stops before that download leaves the job ``created``: the next run queries the
+        task once and downloads it.
+        """
         assert item.task_id is not None
         known: Task | str = item.task if item.task is not None else item.task_id
         timeout = item.job.timeout or self.wait_timeout
@@ -448,11 +529,14 @@ class _Run:
             code = f" [{task.error_code}]" if task.error_code else ""
             await self.move(item, State.FAILED, error=f"{reason}{code}", error_stage="task")
             return False
-        await self.move(item, State.SUCCEEDED)
         return True
 
     async def download(self, item: _Job) -> None:
-        """Download the video to ``OUTPUT/NAME.mp4``, atomically."""
+        """Download the video to ``OUTPUT/NAME.mp4``, atomically; record how it went.
+
+        From ``created`` (its task just succeeded) or ``succeeded``: ``downloaded``, or
+        ``failed`` at the download stage with the task id kept (a retry only downloads).
+        """
         assert item.task_id is not None
         target = self.output / item.job.filename
         source: Task | str = item.task if item.task is not None else item.task_id
@@ -480,13 +564,13 @@ class _Run:
         """Take a job as far as it goes in this run."""
         try:
             if step is Step.CREATE:
-                async with self.in_flight:
+                async with self.place():
                     if not await self.create(item):
                         return self.outcome(item)
                     if not await self.wait(item, fresh=True):
                         return self.outcome(item)
             elif step is Step.WAIT:
-                async with self.in_flight:
+                async with self.place():
                     if self.stopping is not None or not await self.wait(item, fresh=False):
                         return self.outcome(item)
             elif step is Step.DOWNLOAD and item.state is State.FAILED:
@@ -588,7 +672,7 @@ async def run_batch(
                 )
             journal = default_journal_path(jobs_path)
         store = await asyncio.to_thread(SQLiteJournal, journal)
-    writer = _Writer(store)
+    writer = _Writer(store, asyncio.get_running_loop())
     tasks: list[asyncio.Task[JobOutcome]] = []
     run: _Run | None = None
     try:
@@ -657,9 +741,7 @@ async def run_batch(
             task.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
-        if writer._flusher is not None:
-            await asyncio.gather(writer._flusher, return_exceptions=True)
-        writer.close()
+        await writer.aclose()
         if own_journal:
             store.close()
 

@@ -3,10 +3,17 @@
 ::
 
     pending -> creating -> created(task id) -> succeeded -> downloaded
-                   |              |                 |
+                   |              |  |              |            ^
+                   |              |  +--------------|------------+ (downloaded at once)
                    |              +--> failed <-----+
                    +--> uncertain (stopped between sending the create and reading its answer)
                    +--> failed (the gateway refused it: certainly not created)
+
+A task that succeeded is downloaded at once, so a run records it by the download:
+``created`` goes straight to ``downloaded`` (or to ``failed`` at the download
+stage, its task id kept), one durable write fewer per job. A run stopped in
+between leaves ``created``: the next one queries the task once and downloads it.
+``succeeded`` is recorded before a failed download is tried again.
 
 A job in ``creating`` without a task id when a run starts was being created when
 a runner stopped: the gateway may or may not have the task, and a new create may
@@ -55,7 +62,8 @@ ALLOWED: Mapping[State, frozenset[State]] = {
     State.PENDING: frozenset({State.CREATING, State.FAILED}),
     # created; refused for sure (failed); not sent for sure (pending); unknown (uncertain)
     State.CREATING: frozenset({State.CREATED, State.FAILED, State.PENDING, State.UNCERTAIN}),
-    State.CREATED: frozenset({State.SUCCEEDED, State.FAILED}),
+    # succeeded, and downloaded at once (failed: the task, or its download)
+    State.CREATED: frozenset({State.SUCCEEDED, State.DOWNLOADED, State.FAILED}),
     State.SUCCEEDED: frozenset({State.DOWNLOADED, State.FAILED}),
     # retry: a new create, or (the task had succeeded) a new download
     State.FAILED: frozenset({State.CREATING, State.SUCCEEDED}),
