@@ -45,7 +45,7 @@ from ._download_plan import (
 )
 from ._fallback import fetch_with_fallback
 from ._local_files import DEFAULT_WAIT_TIMEOUT, build_body_with_files
-from ._log import log_attempt, no_retry_reason
+from ._log import log_attempt, logs_successes, no_retry_reason
 from ._polling import poll_delay
 from ._requests import (
     RequestSpec,
@@ -214,10 +214,11 @@ def _attempts(
             yield Sleep(delay)
             attempt += 1
         else:
-            log_attempt(
-                request, outcome, seconds=ctx.clock() - started, decision="ok",
-                secret=ctx.secret, failed=False,
-            )  # fmt: skip
+            if logs_successes():  # checked first: the line's parts cost more than the check
+                log_attempt(
+                    request, outcome, seconds=ctx.clock() - started, decision="ok",
+                    secret=ctx.secret, failed=False,
+                )  # fmt: skip
             return result
 
 

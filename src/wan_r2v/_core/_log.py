@@ -23,7 +23,7 @@ from ._redact import redact
 from ._requests import RequestSpec
 from ._retry import Failure, is_transient
 
-__all__ = ["log_attempt", "logger", "no_retry_reason"]
+__all__ = ["log_attempt", "logger", "logs_successes", "no_retry_reason"]
 
 logger = logging.getLogger("wan_r2v")
 
@@ -66,6 +66,11 @@ def no_retry_reason(
     if failure.retry_after is not None and failure.retry_after > policy.max_retry_after:
         return f"not retried: Retry-After {failure.retry_after:g} s is over {policy.max_retry_after:g} s"
     return "not retried"
+
+
+def logs_successes() -> bool:
+    """Whether a successful attempt's line would be logged (DEBUG is on for ``wan_r2v``)."""
+    return logger.isEnabledFor(logging.DEBUG)
 
 
 def log_attempt(

@@ -72,6 +72,8 @@ def local_path_of(value: object) -> Path | None:
     An ``os.PathLike`` is always a path; a string is a path unless it is an
     http(s) URL; a ``file://`` URL is the path it names.
     """
+    if type(value) is str and is_http_url(value):  # the common case first (a str is no PathLike)
+        return None
     if isinstance(value, os.PathLike):
         return Path(os.fspath(value))
     if not isinstance(value, str) or is_http_url(value):
