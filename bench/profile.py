@@ -1,9 +1,9 @@
 """`python -m bench.profile`: where the facade's client-side time goes (benchmark 1's setup).
 
 Prints a pyinstrument profile of facade create + get calls on the in-process transport, then
-an ablation: the same benchmark with answer parsing or body validation replaced by a cached
-result, interleaved with the unpatched facade and raw httpx, so each piece's share shows as
-a ratio. Used to find the causes recorded in bench/HISTORY.md.
+an ablation: the same benchmark with answer reading or body building (validation, local-file
+checks) replaced by a cached result, interleaved with the unpatched facade and raw httpx, so
+each piece's share shows as a ratio. Used to find the causes recorded in bench/HISTORY.md.
 """
 
 from __future__ import annotations
@@ -15,7 +15,13 @@ from typing import Any
 
 import httpx
 
-from bench._gateway import COMPLETED_ANSWER_BYTES, CREATE_KWARGS, JSON_HEADERS
+from bench._gateway import (
+    API_KEY,
+    COMPLETED_ANSWER_BYTES,
+    CREATE_ANSWER_BYTES,
+    CREATE_KWARGS,
+    JSON_HEADERS,
+)
 from bench._timing import interleaved, median
 from bench.client_cost import MOCK_BASE, _Bench
 
@@ -42,11 +48,21 @@ def ablation(ops: int, rounds: int) -> dict[str, float]:
     import wan_r2v._core._flows as flows
     from wan_r2v._core import Exchange
 
-    body = flows.build_create_body(CREATE_KWARGS, presets=wan_r2v.PRESETS, strict=True)
-    task = flows.read_task(Exchange(200, httpx.Headers(JSON_HEADERS), COMPLETED_ANSWER_BYTES))
+    built = flows.build_body_with_files(
+        CREATE_KWARGS, presets=wan_r2v.PRESETS, strict=True, uploads=None
+    )
+    created = flows.read_created(
+        Exchange(200, httpx.Headers(JSON_HEADERS), CREATE_ANSWER_BYTES), secret=API_KEY
+    )
+    task = flows.read_task(
+        Exchange(200, httpx.Headers(JSON_HEADERS), COMPLETED_ANSWER_BYTES), secret=API_KEY
+    )
 
     def cached_body(*_a: Any, **_k: Any) -> Any:
-        return body
+        return built
+
+    def cached_created(*_a: Any, **_k: Any) -> Any:
+        return created
 
     def cached_task(*_a: Any, **_k: Any) -> Any:
         return task
@@ -71,9 +87,15 @@ def ablation(ops: int, rounds: int) -> dict[str, float]:
         samples = interleaved(
             {
                 "facade as is": facade,
-                "without build_create_body": patched(build_create_body=cached_body),
-                "without read_task": patched(read_task=cached_task),
-                "without either": patched(build_create_body=cached_body, read_task=cached_task),
+                "without body building": patched(build_body_with_files=cached_body),
+                "without answer reading": patched(
+                    read_created=cached_created, read_task=cached_task
+                ),
+                "without either": patched(
+                    build_body_with_files=cached_body,
+                    read_created=cached_created,
+                    read_task=cached_task,
+                ),
                 "raw httpx": raw,
             },
             rounds=rounds,
