@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from typing import Literal
 from urllib.parse import urlsplit
 
-import attrs
 import httpx
 
+from ._frozen import Frozen, init_field
 from .errors import Problem, ValidationError
 from .presets import PRESETS, Preset
 
@@ -66,16 +66,29 @@ DEFAULT_DOWNLOAD_MIN_SPEED = 1024
 DEFAULT_DOWNLOAD_STALL_TIME = 30.0
 
 
-@attrs.frozen(kw_only=True)
-class DownloadLimits:
+class DownloadLimits(Frozen):
     """How long a download may take: in all, and how slow an attempt may be before it has stalled."""
 
+    __slots__ = ("min_speed", "stall_time", "timeout")
     #: Seconds for the whole download, retries included (None: no limit).
-    timeout: float | None = DEFAULT_DOWNLOAD_TIMEOUT
+    timeout: float | None
     #: Bytes/s an attempt must average over `stall_time` (None or 0: no stall rule).
-    min_speed: float | None = DEFAULT_DOWNLOAD_MIN_SPEED
-    stall_time: float = DEFAULT_DOWNLOAD_STALL_TIME
+    min_speed: float | None
+    stall_time: float
 
+    def __init__(
+        self,
+        *,
+        timeout: float | None = DEFAULT_DOWNLOAD_TIMEOUT,
+        min_speed: float | None = DEFAULT_DOWNLOAD_MIN_SPEED,
+        stall_time: float = DEFAULT_DOWNLOAD_STALL_TIME,
+    ) -> None:
+        init_field(self, "timeout", timeout)
+        init_field(self, "min_speed", min_speed)
+        init_field(self, "stall_time", stall_time)
+
+
+_DEFAULT_DOWNLOAD = DownloadLimits()
 
 TaskPath = Literal["videos", "video/generations"]
 #: The query paths: the gateway's documented one first, then the family's variant.
@@ -106,21 +119,48 @@ class Secret:
         return hash(self._value)
 
 
-@attrs.frozen(kw_only=True)
-class RetryPolicy:
+class RetryPolicy(Frozen):
     """How often and how long to retry: capped exponential backoff with jitter."""
 
-    max_retries: int = DEFAULT_MAX_RETRIES
-    initial_delay: float = 0.5
-    max_delay: float = 8.0
+    __slots__ = ("initial_delay", "max_delay", "max_retries", "max_retry_after")
+    max_retries: int
+    initial_delay: float
+    max_delay: float
     #: A Retry-After longer than this is not slept through: the error is raised instead.
-    max_retry_after: float = 60.0
+    max_retry_after: float
+
+    def __init__(
+        self,
+        *,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        initial_delay: float = 0.5,
+        max_delay: float = 8.0,
+        max_retry_after: float = 60.0,
+    ) -> None:
+        init_field(self, "max_retries", max_retries)
+        init_field(self, "initial_delay", initial_delay)
+        init_field(self, "max_delay", max_delay)
+        init_field(self, "max_retry_after", max_retry_after)
 
 
-@attrs.frozen(kw_only=True)
-class ClientConfig:
+class ClientConfig(Frozen):
     """Everything a client needs to build requests, resolved once at construction."""
 
+    __slots__ = (
+        "api_key",
+        "base_url",
+        "download",
+        "keepalive_expiry",
+        "max_connections",
+        "max_download_bytes",
+        "poll_interval",
+        "presets",
+        "retry",
+        "strict",
+        "task_path",
+        "timeout",
+        "turn_timeout",
+    )
     api_key: Secret | None
     base_url: str | None
     timeout: httpx.Timeout | None  # None: the caller's own httpx client decides
@@ -131,14 +171,45 @@ class ClientConfig:
     max_download_bytes: int | None
     task_path: TaskPath
     #: Requests in flight at once (None: no cap); also the size of a client's own pool.
-    max_connections: int | None = DEFAULT_MAX_CONNECTIONS
+    max_connections: int | None
     #: Seconds a connection of the own pool may stay idle and still be reused (None: forever).
-    keepalive_expiry: float | None = DEFAULT_KEEPALIVE_EXPIRY
+    keepalive_expiry: float | None
     #: Seconds a request may wait for its turn among `max_connections` (None: until its turn
     #: comes, the default): the `pool` of an `httpx.Timeout` passed as ``timeout=``.
-    turn_timeout: float | None = None
+    turn_timeout: float | None
     #: The download's total time limit and stall rule.
-    download: DownloadLimits = DownloadLimits()
+    download: DownloadLimits
+
+    def __init__(
+        self,
+        *,
+        api_key: Secret | None,
+        base_url: str | None,
+        timeout: httpx.Timeout | None,
+        retry: RetryPolicy,
+        presets: Mapping[str, Preset],
+        strict: bool,
+        poll_interval: float | None,
+        max_download_bytes: int | None,
+        task_path: TaskPath,
+        max_connections: int | None = DEFAULT_MAX_CONNECTIONS,
+        keepalive_expiry: float | None = DEFAULT_KEEPALIVE_EXPIRY,
+        turn_timeout: float | None = None,
+        download: DownloadLimits = _DEFAULT_DOWNLOAD,
+    ) -> None:
+        init_field(self, "api_key", api_key)
+        init_field(self, "base_url", base_url)
+        init_field(self, "timeout", timeout)
+        init_field(self, "retry", retry)
+        init_field(self, "presets", presets)
+        init_field(self, "strict", strict)
+        init_field(self, "poll_interval", poll_interval)
+        init_field(self, "max_download_bytes", max_download_bytes)
+        init_field(self, "task_path", task_path)
+        init_field(self, "max_connections", max_connections)
+        init_field(self, "keepalive_expiry", keepalive_expiry)
+        init_field(self, "turn_timeout", turn_timeout)
+        init_field(self, "download", download)
 
 
 def _is_loopback(host: str) -> bool:

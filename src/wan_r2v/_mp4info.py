@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-import attrs
+from ._frozen import Frozen, init_field
 
 __all__ = ["Mp4Info", "Mp4InfoError", "read_mp4_info"]
 
@@ -21,16 +21,30 @@ class Mp4InfoError(ValueError):
     """The file is not an MP4 this reader understands."""
 
 
-@attrs.frozen
-class Mp4Info:
+class Mp4Info(Frozen):
     """What the header says about an MP4 file."""
 
+    __slots__ = ("duration", "has_audio", "height", "size_bytes", "width")
     size_bytes: int
     duration: float
-    width: int | None = None
-    height: int | None = None
+    width: int | None
+    height: int | None
     #: Whether the file holds an audio track (a ``soun`` handler), i.e. has sound.
-    has_audio: bool = False
+    has_audio: bool
+
+    def __init__(
+        self,
+        size_bytes: int,
+        duration: float,
+        width: int | None = None,
+        height: int | None = None,
+        has_audio: bool = False,
+    ) -> None:
+        init_field(self, "size_bytes", size_bytes)
+        init_field(self, "duration", duration)
+        init_field(self, "width", width)
+        init_field(self, "height", height)
+        init_field(self, "has_audio", has_audio)
 
 
 def _boxes(stream: BinaryIO, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:

@@ -21,7 +21,7 @@ import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-import attrs
+from ._frozen import Frozen, init_field
 
 if TYPE_CHECKING:
     from .task import Task
@@ -63,12 +63,16 @@ class WanR2VError(Exception):
         return self.message
 
 
-@attrs.frozen
-class Problem:
+class Problem(Frozen):
     """One broken rule in a request: the field and what to change."""
 
+    __slots__ = ("field", "message")
     field: str
     message: str
+
+    def __init__(self, field: str, message: str) -> None:
+        init_field(self, "field", field)
+        init_field(self, "message", message)
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Literal
 
-import attrs
+from ._frozen import Frozen, init_field
 
 __all__ = [
     "PRESETS",
@@ -104,48 +104,120 @@ def _frozen_mapping(value: Mapping[str, str]) -> Sizes:
 _MIB = 1024 * 1024
 
 
-@attrs.frozen(kw_only=True)
-class ReferenceLimits:
+class ReferenceLimits(Frozen):
     """What a reference file may be (upstream limits): checked on local files before upload.
 
     Formats are recognised by a file's first bytes, never by its name.
     """
 
+    __slots__ = (
+        "audio_formats",
+        "image_formats",
+        "max_image_bytes",
+        "max_video_bytes",
+        "max_video_seconds",
+        "min_video_seconds",
+        "video_formats",
+    )
     #: Container formats of reference videos.
-    video_formats: tuple[str, ...] = ("mp4", "mov")
-    min_video_seconds: float = 2.0
-    max_video_seconds: float = 30.0
-    max_video_bytes: int = 100 * _MIB
+    video_formats: tuple[str, ...]
+    min_video_seconds: float
+    max_video_seconds: float
+    max_video_bytes: int
     #: Formats of reference images.
-    image_formats: tuple[str, ...] = ("jpeg", "png", "bmp", "webp")
-    max_image_bytes: int = 20 * _MIB
+    image_formats: tuple[str, ...]
+    max_image_bytes: int
     #: Formats of guide audio.
-    audio_formats: tuple[str, ...] = ("wav", "mp3")
+    audio_formats: tuple[str, ...]
+
+    def __init__(
+        self,
+        *,
+        video_formats: tuple[str, ...] = ("mp4", "mov"),
+        min_video_seconds: float = 2.0,
+        max_video_seconds: float = 30.0,
+        max_video_bytes: int = 100 * _MIB,
+        image_formats: tuple[str, ...] = ("jpeg", "png", "bmp", "webp"),
+        max_image_bytes: int = 20 * _MIB,
+        audio_formats: tuple[str, ...] = ("wav", "mp3"),
+    ) -> None:
+        init_field(self, "video_formats", video_formats)
+        init_field(self, "min_video_seconds", min_video_seconds)
+        init_field(self, "max_video_seconds", max_video_seconds)
+        init_field(self, "max_video_bytes", max_video_bytes)
+        init_field(self, "image_formats", image_formats)
+        init_field(self, "max_image_bytes", max_image_bytes)
+        init_field(self, "audio_formats", audio_formats)
 
     def replace(self, **changes: object) -> ReferenceLimits:
         """A copy with some limits changed, e.g. ``limits.replace(max_video_seconds=60)``."""
-        return attrs.evolve(self, **changes)  # type: ignore[arg-type]
+        return self._replace(**changes)
 
 
-@attrs.frozen(kw_only=True)
-class Preset:
+_DEFAULT_LIMITS = ReferenceLimits()
+
+
+class Preset(Frozen):
     """One R2V model and the limits a request to it must respect."""
 
+    __slots__ = (
+        "audio",
+        "max_duration",
+        "max_negative_prompt_chars",
+        "max_references",
+        "max_videos",
+        "min_duration",
+        "min_references",
+        "model",
+        "references",
+        "resolution",
+        "sizes",
+        "tier",
+    )
     model: str
     tier: Tier
     resolution: Resolution
     #: True: makes sound and takes guide audio; False: silent; None: provider default.
     audio: bool | None
     #: Allowed sizes, aspect -> "W*H" (read-only; compared and hashed like the other fields).
-    sizes: Mapping[str, str] = attrs.field(converter=_frozen_mapping)
-    min_duration: int = 2
-    max_duration: int = 10
-    min_references: int = 1
-    max_references: int = 5
-    max_videos: int = 3
-    max_negative_prompt_chars: int = 500
+    sizes: Mapping[str, str]
+    min_duration: int
+    max_duration: int
+    min_references: int
+    max_references: int
+    max_videos: int
+    max_negative_prompt_chars: int
     #: What local reference files may be (format, size, video length).
-    references: ReferenceLimits = attrs.field(factory=ReferenceLimits)
+    references: ReferenceLimits
+
+    def __init__(
+        self,
+        *,
+        model: str,
+        tier: Tier,
+        resolution: Resolution,
+        audio: bool | None,
+        sizes: Mapping[str, str],
+        min_duration: int = 2,
+        max_duration: int = 10,
+        min_references: int = 1,
+        max_references: int = 5,
+        max_videos: int = 3,
+        max_negative_prompt_chars: int = 500,
+        references: ReferenceLimits = _DEFAULT_LIMITS,
+    ) -> None:
+        init_field(self, "model", model)
+        init_field(self, "tier", tier)
+        init_field(self, "resolution", resolution)
+        init_field(self, "audio", audio)
+        init_field(self, "sizes", _frozen_mapping(sizes))
+        init_field(self, "min_duration", min_duration)
+        init_field(self, "max_duration", max_duration)
+        init_field(self, "min_references", min_references)
+        init_field(self, "max_references", max_references)
+        init_field(self, "max_videos", max_videos)
+        init_field(self, "max_negative_prompt_chars", max_negative_prompt_chars)
+        init_field(self, "references", references)
 
     @property
     def accepts_audio(self) -> bool:
@@ -170,7 +242,7 @@ class Preset:
 
     def replace(self, **changes: object) -> Preset:
         """A copy with some limits changed, e.g. ``preset.replace(max_duration=15)``."""
-        return attrs.evolve(self, **changes)  # type: ignore[arg-type]
+        return self._replace(**changes)
 
 
 def _preset(model: str, tier: Tier, resolution: Resolution, audio: bool | None) -> Preset:

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import attrs
+from ._frozen import Frozen, init_field
 
 __all__ = ["GenerationResult", "Task", "TaskStatus"]
 
@@ -41,27 +41,72 @@ def _progress(value: int) -> int:
     return min(100, max(0, int(value)))
 
 
-@attrs.frozen(kw_only=True)
-class Task:
+class Task(Frozen):
     """A video generation task as the gateway last described it."""
 
+    __slots__ = (
+        "completed_at",
+        "created_at",
+        "error_code",
+        "error_message",
+        "id",
+        "model",
+        "progress",
+        "raw",
+        "raw_status",
+        "status",
+        "upstream_status",
+        "video_url",
+    )
+    _unshown = frozenset({"raw"})
+    _unhashed = frozenset({"raw"})
+
     id: str
-    status: TaskStatus = TaskStatus.UNKNOWN
+    status: TaskStatus
     #: The gateway's status word as sent (any case), or None when it sent none.
-    raw_status: str | None = None
+    raw_status: str | None
     #: The upstream provider's word (the answer's ``raw_status`` field), when sent.
-    upstream_status: str | None = None
-    model: str | None = None
+    upstream_status: str | None
+    model: str | None
     #: Percent done, 0..100 (100 once succeeded when the gateway sends no number).
-    progress: int = attrs.field(default=0, converter=_progress)
-    video_url: str | None = None
-    error_code: str | None = None
-    error_message: str | None = None
+    progress: int
+    video_url: str | None
+    error_code: str | None
+    error_message: str | None
     #: Timezone-aware (UTC when the gateway gave no zone).
-    created_at: datetime | None = None
-    completed_at: datetime | None = None
+    created_at: datetime | None
+    completed_at: datetime | None
     #: The whole answer as received (envelope included).
-    raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False, hash=False)
+    raw: Mapping[str, Any]
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        status: TaskStatus = TaskStatus.UNKNOWN,
+        raw_status: str | None = None,
+        upstream_status: str | None = None,
+        model: str | None = None,
+        progress: int = 0,
+        video_url: str | None = None,
+        error_code: str | None = None,
+        error_message: str | None = None,
+        created_at: datetime | None = None,
+        completed_at: datetime | None = None,
+        raw: Mapping[str, Any] | None = None,
+    ) -> None:
+        init_field(self, "id", id)
+        init_field(self, "status", status)
+        init_field(self, "raw_status", raw_status)
+        init_field(self, "upstream_status", upstream_status)
+        init_field(self, "model", model)
+        init_field(self, "progress", _progress(progress))
+        init_field(self, "video_url", video_url)
+        init_field(self, "error_code", error_code)
+        init_field(self, "error_message", error_message)
+        init_field(self, "created_at", created_at)
+        init_field(self, "completed_at", completed_at)
+        init_field(self, "raw", {} if raw is None else raw)
 
     @classmethod
     def from_response(cls, payload: object, *, task_id: str | None = None) -> Task:
@@ -96,9 +141,13 @@ class Task:
         return self.done and not self.succeeded
 
 
-@attrs.frozen
-class GenerationResult:
+class GenerationResult(Frozen):
     """What `generate()` returns: the finished task and the downloaded file."""
 
+    __slots__ = ("path", "task")
     task: Task
     path: Path
+
+    def __init__(self, task: Task, path: Path) -> None:
+        init_field(self, "task", task)
+        init_field(self, "path", path)

@@ -99,7 +99,7 @@ class FakeClock:
 def _on_fake_time(client: ClientT, clock: FakeClock | None, sleep_name: str) -> ClientT:
     """Give a client a fake clock (and no jitter) so retries and polls take no real time."""
     clock = clock or FakeClock()
-    client._ctx = attrs.evolve(client._ctx, clock=clock, rand=lambda: 0.0)
+    client._ctx = client._ctx._replace(clock=clock, rand=lambda: 0.0)
     client._sleep = getattr(clock, sleep_name)  # type: ignore[method-assign]
     return client
 

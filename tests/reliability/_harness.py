@@ -110,7 +110,7 @@ class Facade:
 
 
 def _fake_time(client: Client | AsyncClient, clock: FakeClock) -> None:
-    client._ctx = attrs.evolve(client._ctx, clock=clock, rand=lambda: 0.0)
+    client._ctx = client._ctx._replace(clock=clock, rand=lambda: 0.0)
     if isinstance(client, AsyncClient):
         client._sleep = clock.asleep  # type: ignore[method-assign]
     else:

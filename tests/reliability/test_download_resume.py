@@ -94,7 +94,7 @@ def client(server: Server, **kwargs: Any) -> Client:
         KEY, BASE, http_client=httpx.Client(transport=httpx.MockTransport(server)), **kwargs
     )
     clock = FakeClock()
-    made._ctx = attrs.evolve(made._ctx, clock=clock, rand=lambda: 0.0)
+    made._ctx = made._ctx._replace(clock=clock, rand=lambda: 0.0)
     made._sleep = clock.sleep  # type: ignore[method-assign]
     return made
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import copy
 import pickle
 
-import attrs
 import pytest
 
-from wan_r2v.presets import PRESETS, Preset, Sizes
+from wan_r2v._frozen import FrozenInstanceError
+from wan_r2v.presets import PRESETS, Preset, ReferenceLimits, Sizes
 
 BASE = PRESETS["wan2.6-r2v-flash-720p-audio"]
 
@@ -18,7 +18,7 @@ def test_sizes_cannot_be_changed() -> None:
         BASE.sizes["16:9"] = "1*1"  # type: ignore[index]
     with pytest.raises(AttributeError):
         BASE.sizes._items = {}  # type: ignore[attr-defined]
-    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+    with pytest.raises(FrozenInstanceError):
         BASE.sizes = {}  # type: ignore[misc]
     assert BASE.size_for("16:9") == "1280*720"
 
@@ -39,9 +39,32 @@ def test_presets_compare_by_sizes_too() -> None:
     assert len({BASE, narrowed, BASE.replace(max_duration=10)}) == 2
 
 
-@pytest.mark.parametrize("field", [f.name for f in attrs.fields(Preset)])
+#: Another value for each field of `Preset` (a new field must be added here).
+OTHER = {
+    "model": "wan2.6-r2v-other",
+    "tier": "standard",
+    "resolution": "1080p",
+    "audio": False,
+    "sizes": {"16:9": "1280*720"},
+    "min_duration": 3,
+    "max_duration": 9,
+    "min_references": 2,
+    "max_references": 4,
+    "max_videos": 2,
+    "max_negative_prompt_chars": 400,
+    "references": ReferenceLimits(max_video_seconds=60),
+}
+
+
+def test_every_field_is_listed_here() -> None:
+    assert set(OTHER) == set(Preset.__slots__)
+
+
+@pytest.mark.parametrize("field", sorted(OTHER))
 def test_every_field_takes_part_in_equality(field: str) -> None:
-    assert attrs.fields_dict(Preset)[field].eq, field
+    changed = BASE.replace(**{field: OTHER[field]})
+    assert getattr(changed, field) != getattr(BASE, field), field
+    assert changed != BASE and hash(changed) != hash(BASE), field
 
 
 def test_presets_survive_copy_and_pickle() -> None:

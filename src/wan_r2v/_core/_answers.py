@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-import attrs
 import httpx
 
+from .._frozen import Frozen, init_field
 from .._signed_urls import scrub_signed_urls
 from ..errors import (
     APIConnectionError,
@@ -79,13 +79,18 @@ def _as_headers(value: Any) -> httpx.Headers:
     return value if type(value) is httpx.Headers else httpx.Headers(value)
 
 
-@attrs.frozen
-class Exchange:
+class Exchange(Frozen):
     """A finished HTTP answer: status, headers and body bytes."""
 
+    __slots__ = ("content", "headers", "status_code")
     status_code: int
-    headers: httpx.Headers = attrs.field(converter=_as_headers)
-    content: bytes = b""
+    headers: httpx.Headers
+    content: bytes
+
+    def __init__(self, status_code: int, headers: Any, content: bytes = b"") -> None:
+        init_field(self, "status_code", status_code)
+        init_field(self, "headers", _as_headers(headers))
+        init_field(self, "content", content)
 
 
 #: What the shells hand back for a request: the answer, or how the transport failed.
@@ -462,7 +467,7 @@ def _redact_task(task: Task, secret: str | None) -> Task:
         scrubbed = scrub_signed_urls(message)
         if scrubbed != message:
             changes["error_message"] = scrubbed
-    return attrs.evolve(task, **changes) if changes else task
+    return task._replace(**changes) if changes else task
 
 
 def _redact_value(value: Any, secret: str) -> Any:

@@ -18,10 +18,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
-import attrs
 import httpx
 
 from .._config import ClientConfig
+from .._frozen import Frozen, init_field
 from ..errors import APIConnectionError, APITimeoutError, DownloadError, ResultExpiredError
 from ._answers import Exchange, error_for_status, error_for_transport
 from ._requests import RequestSpec, gateway_headers
@@ -68,14 +68,18 @@ _CONTENT_RANGE = re.compile(
 )
 
 
-@attrs.frozen
-class Target:
+class Target(Frozen):
     """Where a download goes: a file, or a folder that gets ``<task id>.mp4``."""
 
+    __slots__ = ("folder", "path")
     path: Path
     #: Written as a folder (a trailing separator, as in ``out/``): a folder even when it does
     #: not exist yet (it is then created). An existing folder is a folder either way.
-    folder: bool = False
+    folder: bool
+
+    def __init__(self, path: Path, folder: bool = False) -> None:
+        init_field(self, "path", path)
+        init_field(self, "folder", folder)
 
 
 def target_of(path: str | os.PathLike[str]) -> Target:
@@ -85,28 +89,36 @@ def target_of(path: str | os.PathLike[str]) -> Target:
     return Target(Path(os.path.expanduser(text)), folder=text.endswith(separators))
 
 
-@attrs.frozen
-class Redirect:
+class Redirect(Frozen):
     """A download hop answered 3xx: go on at `url`."""
 
+    __slots__ = ("url",)
     url: str
 
+    def __init__(self, url: str) -> None:
+        init_field(self, "url", url)
 
-@attrs.frozen
-class Resume:
+
+class Resume(Frozen):
     """Where an interrupted download stands: bytes kept, and what proves the file unchanged."""
 
+    __slots__ = ("offset", "total", "validator")
     offset: int
     #: A strong ETag or a Last-Modified date, sent back as ``If-Range``.
     validator: str
     #: The whole file's size, when the server said it.
-    total: int | None = None
+    total: int | None
+
+    def __init__(self, offset: int, validator: str, total: int | None = None) -> None:
+        init_field(self, "offset", offset)
+        init_field(self, "validator", validator)
+        init_field(self, "total", total)
 
 
-@attrs.frozen
-class BodyPlan:
+class BodyPlan(Frozen):
     """How to store one answer's body: at which offset, how long it must be, how to resume it."""
 
+    __slots__ = ("encoded", "length", "offset", "total", "validator")
     #: 0 for a whole file (200); the resume offset for the rest of one (206).
     offset: int
     #: This answer's Content-Length, when given.
@@ -117,7 +129,21 @@ class BodyPlan:
     validator: str | None
     #: The body comes with a Content-Encoding (gzip...): `length` counts the encoded bytes,
     #: the file gets the decoded ones, and nothing can be resumed (ranges count encoded bytes).
-    encoded: bool = False
+    encoded: bool
+
+    def __init__(
+        self,
+        offset: int,
+        length: int | None,
+        total: int | None,
+        validator: str | None,
+        encoded: bool = False,
+    ) -> None:
+        init_field(self, "offset", offset)
+        init_field(self, "length", length)
+        init_field(self, "total", total)
+        init_field(self, "validator", validator)
+        init_field(self, "encoded", encoded)
 
 
 class PartialFile(Protocol):
@@ -127,17 +153,34 @@ class PartialFile(Protocol):
         """Remove the temporary file."""
 
 
-@attrs.frozen
-class Interrupted:
+class Interrupted(Frozen):
     """A body that broke off or came up short; the part kept when it can be resumed."""
 
+    __slots__ = ("error", "expected", "part", "received", "resume", "why")
+    _uncompared = frozenset({"part", "error"})
     received: int
     expected: int | None
     resume: Resume | None
-    part: PartialFile | None = attrs.field(default=None, eq=False)
-    error: httpx.TransportError | None = attrs.field(default=None, eq=False)
+    part: PartialFile | None
+    error: httpx.TransportError | None
     #: Why the body is not a whole video although the transport said nothing (e.g. cut inside a box).
-    why: str | None = None
+    why: str | None
+
+    def __init__(
+        self,
+        received: int,
+        expected: int | None,
+        resume: Resume | None,
+        part: PartialFile | None = None,
+        error: httpx.TransportError | None = None,
+        why: str | None = None,
+    ) -> None:
+        init_field(self, "received", received)
+        init_field(self, "expected", expected)
+        init_field(self, "resume", resume)
+        init_field(self, "part", part)
+        init_field(self, "error", error)
+        init_field(self, "why", why)
 
 
 def _origin(url: httpx.URL) -> tuple[str, str, int | None]:

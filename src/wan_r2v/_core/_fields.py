@@ -13,9 +13,11 @@ import types
 import typing
 from typing import Any
 
-import attrs
+import attrs  # the generated models are attrs classes: read their fields
 import wan_r2v_api.models
 from wan_r2v_api.models import CreateVideoRequest
+
+from .._frozen import Frozen, init_field
 
 __all__ = ["RequestField", "request_field_names", "request_fields"]
 
@@ -23,18 +25,30 @@ __all__ = ["RequestField", "request_field_names", "request_fields"]
 _ADDITIONAL = "additional_properties"
 
 
-@attrs.frozen
-class RequestField:
+class RequestField(Frozen):
     """One field of the create body: its name (the ``create()`` argument) and where it goes."""
 
+    __slots__ = ("is_list", "name", "parent", "required")
     #: The wire key, which is also the ``create()`` keyword argument and the batch column.
     name: str
     #: The object it sits in: ``()`` for the body itself, ``("extra_body",)`` for a provider option.
-    parent: tuple[str, ...] = ()
+    parent: tuple[str, ...]
     #: Whether the spec requires it.
-    required: bool = False
+    required: bool
     #: Whether it is a list (``videos``, ``images``).
-    is_list: bool = False
+    is_list: bool
+
+    def __init__(
+        self,
+        name: str,
+        parent: tuple[str, ...] = (),
+        required: bool = False,
+        is_list: bool = False,
+    ) -> None:
+        init_field(self, "name", name)
+        init_field(self, "parent", parent)
+        init_field(self, "required", required)
+        init_field(self, "is_list", is_list)
 
     @property
     def wire_path(self) -> tuple[str, ...]:

@@ -21,10 +21,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-import attrs
 import httpx
 
 from .._config import ClientConfig
+from .._frozen import Frozen, init_field
 from ..errors import DownloadError, TaskFailedError, UploadError, WaitTimeoutError, WanR2VError
 from ..references import LocalFile, UploaderSource, substitute, url_lifetime
 from ..references._uploads import AsyncUploader, Uploader
@@ -78,76 +78,153 @@ logger = logging.getLogger("wan_r2v")
 T = TypeVar("T")
 
 
-@attrs.frozen
-class Send:
+class Send(Frozen):
     """Make this request; send back an `Exchange` or the `httpx.TransportError`."""
 
+    __match_args__ = ("request",)
+    __slots__ = ("request",)
     request: RequestSpec
 
+    def __init__(self, request: RequestSpec) -> None:
+        init_field(self, "request", request)
 
-@attrs.frozen
-class Stream:
+
+class Stream(Frozen):
     """GET this URL into a file atomically; send back the `Path`, an `Interrupted` body, an `Exchange` or the transport error."""
 
+    __match_args__ = ("request",)
+    __slots__ = (
+        "default_name",
+        "max_bytes",
+        "overwrite",
+        "pace",
+        "part",
+        "request",
+        "resume",
+        "target",
+    )
+    _uncompared = frozenset({"part", "pace"})
     request: RequestSpec
     #: A file, or a folder (then the file is ``default_name`` inside it).
-    target: Target = attrs.field(kw_only=True)
-    default_name: str = attrs.field(kw_only=True)
-    overwrite: bool = attrs.field(kw_only=True)
-    max_bytes: int | None = attrs.field(kw_only=True)
+    target: Target
+    default_name: str
+    overwrite: bool
+    max_bytes: int | None
     #: The partial file of an interrupted attempt to go on writing (None: a new file).
-    part: PartialFile | None = attrs.field(default=None, kw_only=True, eq=False)
+    part: PartialFile | None
     #: Where `part` stands; the request asks for the rest (None: the whole file).
-    resume: Resume | None = attrs.field(default=None, kw_only=True)
+    resume: Resume | None
     #: This attempt's clocks (the download's time limit, the stall rule), fed with each chunk.
-    pace: Pace | None = attrs.field(default=None, kw_only=True, eq=False)
+    pace: Pace | None
+
+    def __init__(
+        self,
+        request: RequestSpec,
+        *,
+        target: Target,
+        default_name: str,
+        overwrite: bool,
+        max_bytes: int | None,
+        part: PartialFile | None = None,
+        resume: Resume | None = None,
+        pace: Pace | None = None,
+    ) -> None:
+        init_field(self, "request", request)
+        init_field(self, "target", target)
+        init_field(self, "default_name", default_name)
+        init_field(self, "overwrite", overwrite)
+        init_field(self, "max_bytes", max_bytes)
+        init_field(self, "part", part)
+        init_field(self, "resume", resume)
+        init_field(self, "pace", pace)
 
 
-@attrs.frozen
-class Discard:
+class Discard(Frozen):
     """Remove the partial file of a download that will not go on; send back None."""
 
+    __match_args__ = ("part",)
+    __slots__ = ("part",)
     part: PartialFile
 
+    def __init__(self, part: PartialFile) -> None:
+        init_field(self, "part", part)
 
-@attrs.frozen
-class Sleep:
+
+class Sleep(Frozen):
     """Wait this many seconds; send back None."""
 
+    __match_args__ = ("seconds",)
+    __slots__ = ("seconds",)
     seconds: float
 
+    def __init__(self, seconds: float) -> None:
+        init_field(self, "seconds", seconds)
 
-@attrs.frozen
-class Report:
+
+class Report(Frozen):
     """Hand this task to the ``on_progress`` callback, if any; send back None."""
 
+    __match_args__ = ("task",)
+    __slots__ = ("task",)
     task: Task
 
+    def __init__(self, task: Task) -> None:
+        init_field(self, "task", task)
 
-@attrs.frozen
-class Upload:
+
+class Upload(Frozen):
     """Store these local files with this uploader, at once; send back their URLs in order, or the `UploadError`."""
 
-    uploader: Uploader | AsyncUploader = attrs.field(repr=False)
+    __match_args__ = ("uploader", "files", "expires_in")
+    __slots__ = ("expires_in", "files", "uploader")
+    _unshown = frozenset({"uploader"})
+    uploader: Uploader | AsyncUploader
     files: tuple[LocalFile, ...]
     expires_in: timedelta
+
+    def __init__(
+        self,
+        uploader: Uploader | AsyncUploader,
+        files: tuple[LocalFile, ...],
+        expires_in: timedelta,
+    ) -> None:
+        init_field(self, "uploader", uploader)
+        init_field(self, "files", files)
+        init_field(self, "expires_in", expires_in)
 
 
 Action = Send | Stream | Discard | Sleep | Report | Upload
 Flow = Generator[Action, Any, T]
 
 
-@attrs.frozen(kw_only=True)
-class FlowContext:
+class FlowContext(Frozen):
     """What every flow reads: the configuration, the effective timeout, a clock and a dice."""
 
+    __slots__ = ("clock", "config", "rand", "timeout", "uploads", "user_agent")
     config: ClientConfig
     timeout: httpx.Timeout
     user_agent: str
-    clock: Callable[[], float] = time.monotonic
-    rand: Callable[[], float] = random.random
+    clock: Callable[[], float]
+    rand: Callable[[], float]
     #: Where local reference files go (None: nowhere; a local file is then a validation problem).
-    uploads: UploaderSource | None = None
+    uploads: UploaderSource | None
+
+    def __init__(
+        self,
+        *,
+        config: ClientConfig,
+        timeout: httpx.Timeout,
+        user_agent: str,
+        clock: Callable[[], float] = time.monotonic,
+        rand: Callable[[], float] = random.random,
+        uploads: UploaderSource | None = None,
+    ) -> None:
+        init_field(self, "config", config)
+        init_field(self, "timeout", timeout)
+        init_field(self, "user_agent", user_agent)
+        init_field(self, "clock", clock)
+        init_field(self, "rand", rand)
+        init_field(self, "uploads", uploads)
 
     @property
     def secret(self) -> str | None:

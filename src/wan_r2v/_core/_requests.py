@@ -14,12 +14,12 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-import attrs
 import httpx
 from wan_r2v_api.api.videos import ROUTES
 from wan_r2v_api.models import CreateVideoRequest
 
 from .._config import ClientConfig, TaskPath
+from .._frozen import Frozen, init_field
 from ..errors import Problem, ValidationError
 from ._redact import redact
 
@@ -55,23 +55,43 @@ _parsed_url = functools.lru_cache(maxsize=512)(httpx.URL)
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
-@attrs.frozen(kw_only=True)
-class RequestSpec:
+class RequestSpec(Frozen):
     """One HTTP request to make: method, absolute URL, headers, body and timeout."""
 
+    __slots__ = ("budget", "content", "headers", "method", "time_limit", "timeout", "url")
+    _unshown = frozenset({"headers", "content", "timeout", "time_limit", "budget"})
     method: str
     url: str
-    headers: Mapping[str, str] = attrs.field(factory=dict, repr=False)
-    content: bytes | None = attrs.field(default=None, repr=False)
-    timeout: httpx.Timeout = attrs.field(repr=False)
+    headers: Mapping[str, str]
+    content: bytes | None
+    timeout: httpx.Timeout
     #: Seconds the whole request may take, answer body included (None: only `timeout`'s
     #: per-phase bounds). The shells enforce it; httpx bounds each read, not the request.
-    time_limit: float | None = attrs.field(default=None, repr=False)
+    time_limit: float | None
     #: Seconds left of the caller's deadline (a wait's, a download's) when the request is
     #: made: its wait for a turn in the client and the request itself end within them, the
     #: latter never cut below MIN_REQUEST_TIMEOUT (None: no deadline; the turn is waited
     #: for as long as it takes, and `time_limit` starts once it comes).
-    budget: float | None = attrs.field(default=None, repr=False)
+    budget: float | None
+
+    def __init__(
+        self,
+        *,
+        method: str,
+        url: str,
+        headers: Mapping[str, str] | None = None,
+        content: bytes | None = None,
+        timeout: httpx.Timeout,
+        time_limit: float | None = None,
+        budget: float | None = None,
+    ) -> None:
+        init_field(self, "method", method)
+        init_field(self, "url", url)
+        init_field(self, "headers", {} if headers is None else headers)
+        init_field(self, "content", content)
+        init_field(self, "timeout", timeout)
+        init_field(self, "time_limit", time_limit)
+        init_field(self, "budget", budget)
 
     @property
     def path(self) -> str:
@@ -97,7 +117,7 @@ class RequestSpec:
 
     def with_timeout(self, timeout: httpx.Timeout) -> RequestSpec:
         """The same request with another timeout (itself when the timeout is the same object)."""
-        return self if timeout is self.timeout else attrs.evolve(self, timeout=timeout)
+        return self if timeout is self.timeout else self._replace(timeout=timeout)
 
     def within(self, remaining: float | None) -> RequestSpec:
         """The request cut to a deadline `remaining` s away: each phase and the whole request.
@@ -108,8 +128,8 @@ class RequestSpec:
             return self
         cap = max(remaining, MIN_REQUEST_TIMEOUT)
         limit = cap if self.time_limit is None else min(self.time_limit, cap)
-        return attrs.evolve(
-            self, timeout=clip_timeout(self.timeout, remaining), time_limit=limit, budget=cap
+        return self._replace(
+            timeout=clip_timeout(self.timeout, remaining), time_limit=limit, budget=cap
         )
 
     def limit_after(self, waited: float) -> float | None:

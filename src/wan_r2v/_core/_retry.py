@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import attrs
-
 from .._config import RetryPolicy
+from .._frozen import Frozen, init_field
 from ..errors import (
     APIConnectionError,
     APIError,
@@ -36,14 +35,21 @@ __all__ = [
 JITTER = 0.25
 
 
-@attrs.frozen
-class Failure:
+class Failure(Frozen):
     """One failed attempt: the typed error, the server's Retry-After and whether it was never sent."""
 
+    __slots__ = ("error", "not_sent", "retry_after")
     error: WanR2VError
-    retry_after: float | None = None
+    retry_after: float | None
     #: True only when the request provably never reached the gateway.
-    not_sent: bool = False
+    not_sent: bool
+
+    def __init__(
+        self, error: WanR2VError, retry_after: float | None = None, not_sent: bool = False
+    ) -> None:
+        init_field(self, "error", error)
+        init_field(self, "retry_after", retry_after)
+        init_field(self, "not_sent", not_sent)
 
 
 def backoff_delay(policy: RetryPolicy, attempt: int, rand: Callable[[], float]) -> float:

@@ -12,8 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import attrs
-
+from .._frozen import Frozen, init_field
 from .._mp4info import Mp4InfoError, read_mp4_info
 from .._validation import is_http_url
 from ..errors import Problem
@@ -31,21 +30,40 @@ from ._formats import (
 __all__ = ["LocalFile", "check_local_file", "local_path_of"]
 
 
-@attrs.frozen(kw_only=True)
-class LocalFile:
+class LocalFile(Frozen):
     """A checked local reference file: where it is, what it is, and which argument named it."""
 
+    __slots__ = ("duration", "field", "format", "kind", "mtime_ns", "path", "size")
     path: Path
     kind: Kind
     #: The format its first bytes show, e.g. ``"mp4"``, ``"png"``, ``"wav"``.
     format: str
     size: int
     #: The video's length from its container (None for images and audio).
-    duration: float | None = None
+    duration: float | None
     #: The argument it came from, e.g. ``videos[0]`` or ``audio``.
-    field: str = ""
+    field: str
     #: Its modification time when checked: an upload refuses a file that changed since.
-    mtime_ns: int = 0
+    mtime_ns: int
+
+    def __init__(
+        self,
+        *,
+        path: Path,
+        kind: Kind,
+        format: str,
+        size: int,
+        duration: float | None = None,
+        field: str = "",
+        mtime_ns: int = 0,
+    ) -> None:
+        init_field(self, "path", path)
+        init_field(self, "kind", kind)
+        init_field(self, "format", format)
+        init_field(self, "size", size)
+        init_field(self, "duration", duration)
+        init_field(self, "field", field)
+        init_field(self, "mtime_ns", mtime_ns)
 
     @property
     def content_type(self) -> str:

@@ -11,9 +11,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import attrs
 from wan_r2v_api.models import CreateVideoRequest
 
+from .._frozen import Frozen, init_field
 from ..errors import Problem
 from ..presets import ReferenceLimits
 from ._files import LocalFile, check_local_file, local_path_of
@@ -34,16 +34,28 @@ PLACEHOLDER_PREFIX = "https://local-file.invalid/"
 _LIST_FIELDS: tuple[tuple[str, Kind], ...] = (("videos", "video"), ("images", "image"))
 
 
-@attrs.frozen
-class PreparedReferences:
+class PreparedReferences(Frozen):
     """The arguments with placeholders for local files, the files that passed, and every problem."""
 
+    __slots__ = ("files", "local_count", "params", "problems")
     params: Mapping[str, Any]
     #: One per distinct local file, in argument order; placeholder N names ``files[N]``.
     files: tuple[LocalFile, ...]
     problems: tuple[Problem, ...]
     #: How many arguments named a local file (a file named twice counts twice).
-    local_count: int = 0
+    local_count: int
+
+    def __init__(
+        self,
+        params: Mapping[str, Any],
+        files: tuple[LocalFile, ...],
+        problems: tuple[Problem, ...],
+        local_count: int = 0,
+    ) -> None:
+        init_field(self, "params", params)
+        init_field(self, "files", files)
+        init_field(self, "problems", problems)
+        init_field(self, "local_count", local_count)
 
 
 class _Collector:

@@ -12,8 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Literal, Protocol, runtime_checkable
 
-import attrs
-
+from .._frozen import Frozen, init_field
 from ..errors import UploadError
 from ._files import LocalFile
 
@@ -58,16 +57,28 @@ class AsyncUploader(Protocol):
         ...
 
 
-@attrs.frozen
-class UploadProgress:
+class UploadProgress(Frozen):
     """How far the upload of one file is: ``sent`` of ``total`` bytes, and how it ended."""
 
+    __slots__ = ("file", "sent", "state", "total")
     file: LocalFile
     sent: int
     total: int
     #: ``"checking"`` (asking the store), ``"uploading"``, ``"uploaded"``, or ``"reused"``
     #: (the store already held the same content: nothing was sent).
     state: Literal["checking", "uploading", "uploaded", "reused"]
+
+    def __init__(
+        self,
+        file: LocalFile,
+        sent: int,
+        total: int,
+        state: Literal["checking", "uploading", "uploaded", "reused"],
+    ) -> None:
+        init_field(self, "file", file)
+        init_field(self, "sent", sent)
+        init_field(self, "total", total)
+        init_field(self, "state", state)
 
 
 UploadProgressCallback = Callable[[UploadProgress], object]
