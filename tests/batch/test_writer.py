@@ -73,6 +73,28 @@ def test_moves_queued_during_a_commit_go_in_one_transaction_and_one_wake_up() ->
     asyncio.run(go())
 
 
+def test_moves_written_in_one_turn_of_the_loop_go_in_one_transaction() -> None:
+    journal = _HeldJournal()
+    journal.release.set()
+
+    async def go() -> None:
+        loop = asyncio.get_running_loop()
+        writer = _Writer(journal, loop)
+        # five jobs move in the same turn of the loop (as jobs answered together do); the
+        # thread is given time (the GIL released) between them, and still gets nothing
+        # before the turn ends
+        writes = [asyncio.ensure_future(writer.write(_move("a")))]
+        for name in "bcde":
+            loop.call_soon(lambda: journal.entered.wait(0.05))
+            writes.append(asyncio.ensure_future(writer.write(_move(name))))
+        await asyncio.gather(*writes)
+        await writer.write(_move("f"))  # a later turn: a group of its own
+        await writer.aclose()
+        assert journal.groups == [["a", "b", "c", "d", "e"], ["f"]] and writer.groups == 2
+
+    asyncio.run(go())
+
+
 def test_a_move_that_does_not_fit_fails_alone() -> None:
     journal = _HeldJournal()
 

@@ -237,21 +237,26 @@ def _from_send(flow: Flow[T], first: Send) -> Flow[T]:
 # --- durable writes, grouped: one commit and one wake-up of the loop per group --------------
 
 
+#: A move and the future its writer awaits.
+_Move = tuple[Change, "asyncio.Future[None]"]
+
+
 class _Writer:
     """One long-lived thread that applies the moves queued up, each group in one transaction.
 
-    `write` queues a move and returns once it is durable. The thread takes every move
-    that has queued up while it committed the last group, applies them in one durable
-    transaction, and wakes the event loop once for the whole group (one
-    ``call_soon_threadsafe`` resolving each move's future).
+    `write` returns once its move is durable. The moves written during one turn of
+    the event loop are handed to the thread together, at the end of that turn; the
+    thread takes every move handed over while it committed the last group, applies
+    them in one durable transaction, and wakes the event loop once for the whole
+    group (one ``call_soon_threadsafe`` resolving each move's future).
     """
 
     def __init__(self, journal: Journal, loop: asyncio.AbstractEventLoop) -> None:
         self._journal = journal
         self._loop = loop
-        self._queue: queue.SimpleQueue[tuple[Change, asyncio.Future[None]] | None] = (
-            queue.SimpleQueue()
-        )
+        self._queue: queue.SimpleQueue[list[_Move] | None] = queue.SimpleQueue()
+        #: Moves written in this turn of the loop, not yet handed to the thread.
+        self._turn: list[_Move] = []
         self._closed = False
         #: Groups committed (for tests and measurements).
         self.groups = 0
@@ -263,14 +268,22 @@ class _Writer:
         if self._closed:
             raise RuntimeError("the batch's journal writer is closed")
         done: asyncio.Future[None] = self._loop.create_future()
-        self._queue.put((change, done))
+        if not self._turn:
+            self._loop.call_soon(self._hand_over)
+        self._turn.append((change, done))
         await done
 
+    def _hand_over(self) -> None:
+        """On the loop, once per turn with moves: give them to the thread (one wake-up)."""
+        if self._turn:
+            turn, self._turn = self._turn, []
+            self._queue.put(turn)
+
     def _work(self) -> None:
-        """The writer thread: take what queued up, apply it, wake the loop; until `close`."""
+        """The writer thread: take what was handed over, apply it, wake the loop; until `close`."""
         while True:
             first = self._queue.get()
-            group = [] if first is None else [first]
+            group = [] if first is None else list(first)
             ending = first is None
             while not ending:
                 try:
@@ -280,7 +293,7 @@ class _Writer:
                 if more is None:
                     ending = True
                 else:
-                    group.append(more)
+                    group += more
             if group:
                 errors = self._apply(group)
                 self.groups += 1
@@ -290,9 +303,7 @@ class _Writer:
             if ending:
                 return
 
-    def _apply(
-        self, group: list[tuple[Change, asyncio.Future[None]]]
-    ) -> list[Exception | None] | None:
+    def _apply(self, group: list[_Move]) -> list[Exception | None] | None:
         """Apply the group in one transaction; None when it all went in, else each move's error."""
         try:
             self._journal.apply([change for change, _ in group])
@@ -316,13 +327,12 @@ class _Writer:
         if self._closed:
             return
         self._closed = True
+        self._hand_over()
         self._queue.put(None)
         await asyncio.to_thread(self._thread.join)
 
 
-def _resolve(
-    group: list[tuple[Change, asyncio.Future[None]]], errors: list[Exception | None] | None
-) -> None:
+def _resolve(group: list[_Move], errors: list[Exception | None] | None) -> None:
     """On the loop: tell each move of a committed group how it went."""
     for i, (_, done) in enumerate(group):
         if done.done():  # its writer was cancelled; the move was applied all the same
