@@ -25,7 +25,7 @@ def _plan(quick: bool) -> dict[str, Callable[[], Section]]:
         return {
             "in_process": lambda: client_cost(ops=50, rounds=3),
             "loopback": lambda: client_cost(ops=20, rounds=3, loopback=True),
-            "fanout": lambda: fanout(tasks=100, rounds=1, poll=1.0, duration=2.0),
+            "fanout": lambda: fanout(tasks=100, rounds=1, poll=1.0),
             "download": lambda: download(size=64 * MiB, rounds=2),
             "cold_start": lambda: cold_start(rounds=3),
             "batch": lambda: batch(jobs=100, rounds=1),

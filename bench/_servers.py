@@ -91,7 +91,8 @@ def byte_server(size: int) -> Iterator[Server]:
 
 
 @contextmanager
-def sandbox_process(duration: float, clock: str = "wall") -> Iterator[Server]:
-    """The sandbox gateway in a child process (`bench._sandbox_child`)."""
-    with _child(["-m", "bench._sandbox_child", str(duration), clock]) as server:
+def sandbox_process(duration: float, clock: str = "wall", poll_steps: int = 4) -> Iterator[Server]:
+    """The sandbox gateway in a child process (`bench._sandbox_child`); `poll_steps`: see `Sandbox`."""
+    args = ["-m", "bench._sandbox_child", str(duration), clock, str(poll_steps)]
+    with _child(args) as server:
         yield server
