@@ -148,3 +148,23 @@ def test_error_answer_parses() -> None:
     assert error.error.message == "bad key"
     assert error.error.code == "invalid_api_key"
     assert error.error.param is None
+
+
+def test_generated_models_are_plain_classes_that_behave_as_attrs_made_them() -> None:
+    """The model template writes slots, __init__, repr and equality out (no attrs at import)."""
+    body = CreateVideoRequest("m", "p", videos=["https://example.com/a.mp4"])
+    assert not hasattr(body, "__dict__") and not hasattr(CreateVideoRequest, "__attrs_attrs__")
+    assert repr(body).startswith(
+        "CreateVideoRequest(model='m', prompt='p', videos=['https://example.com/a.mp4'], images="
+    )
+    assert repr(body).endswith(", additional_properties={})")
+    assert body == CreateVideoRequest.from_dict(body.to_dict()) != CreateVideoRequest("m", "q")
+    assert body != body.to_dict()
+    body["x"] = 1  # keys outside the spec, as before
+    assert body.to_dict()["x"] == 1 and body != CreateVideoRequest.from_dict(
+        {"model": "m", "prompt": "p"}
+    )
+    with pytest.raises(TypeError):
+        hash(body)  # mutable, so unhashable (as attrs' define made it)
+    with pytest.raises(AttributeError):
+        body.not_a_field = 1  # type: ignore[attr-defined]

@@ -91,6 +91,16 @@ def test_a_client_loads_only_the_generated_code_a_create_needs() -> None:
     assert not loaded & unused, sorted(loaded & unused)
 
 
+def test_a_client_loads_neither_attrs_nor_platform() -> None:
+    """The facade's values and the generated models are plain classes: attrs (and the
+    `platform` it imports) cost a tenth of a cold start and load only for the sandbox,
+    batch or the generated client."""
+    # beyond what httpx itself loads (in a dev venv its command line imports `platform`)
+    extra = _modules_after(CONSTRUCT) - _modules_after("import httpx; httpx.Client()")
+    assert not {"attr", "attrs", "platform"} & extra
+    assert "wan_r2v.client" in extra
+
+
 def test_the_lazy_generated_packages_still_hand_out_every_name() -> None:
     import wan_r2v_api
     import wan_r2v_api.models

@@ -3,9 +3,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -15,7 +12,6 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="CreateVideoRequest")
 
 
-@_attrs_define
 class CreateVideoRequest:
     """The R2V create body. `extra_body` is a literal JSON key the gateway
     reads. The limits are the upstream's (and the default preset table's):
@@ -31,14 +27,81 @@ class CreateVideoRequest:
             extra_body (ExtraBody | Unset): Provider options.
     """
 
+    __slots__ = (
+        "model",
+        "prompt",
+        "videos",
+        "images",
+        "size",
+        "duration",
+        "extra_body",
+        "additional_properties",
+    )
+
     model: str
     prompt: str
-    videos: list[str] | Unset = UNSET
-    images: list[str] | Unset = UNSET
-    size: str | Unset = UNSET
-    duration: int | Unset = UNSET
-    extra_body: ExtraBody | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    videos: list[str] | Unset
+    images: list[str] | Unset
+    size: str | Unset
+    duration: int | Unset
+    extra_body: ExtraBody | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        model: str,
+        prompt: str,
+        videos: list[str] | Unset = UNSET,
+        images: list[str] | Unset = UNSET,
+        size: str | Unset = UNSET,
+        duration: int | Unset = UNSET,
+        extra_body: ExtraBody | Unset = UNSET,
+    ) -> None:
+        self.model = model
+        self.prompt = prompt
+        self.videos = videos
+        self.images = images
+        self.size = size
+        self.duration = duration
+        self.extra_body = extra_body
+        self.additional_properties = {}
+
+    def __repr__(self) -> str:
+        return (
+            f"{self.__class__.__qualname__}("
+            f"model={self.model!r}, "
+            f"prompt={self.prompt!r}, "
+            f"videos={self.videos!r}, "
+            f"images={self.images!r}, "
+            f"size={self.size!r}, "
+            f"duration={self.duration!r}, "
+            f"extra_body={self.extra_body!r}, "
+            f"additional_properties={self.additional_properties!r}"
+            ")"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__ or not isinstance(other, CreateVideoRequest):
+            return NotImplemented
+        return (
+            self.model,
+            self.prompt,
+            self.videos,
+            self.images,
+            self.size,
+            self.duration,
+            self.extra_body,
+            self.additional_properties,
+        ) == (
+            other.model,
+            other.prompt,
+            other.videos,
+            other.images,
+            other.size,
+            other.duration,
+            other.extra_body,
+            other.additional_properties,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         model = self.model

@@ -3,15 +3,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ErrorDetail")
 
 
-@_attrs_define
 class ErrorDetail:
     """
     Attributes:
@@ -21,11 +17,60 @@ class ErrorDetail:
         param (None | str | Unset):
     """
 
+    __slots__ = (
+        "message",
+        "type_",
+        "code",
+        "param",
+        "additional_properties",
+    )
+
     message: str
-    type_: None | str | Unset = UNSET
-    code: None | str | Unset = UNSET
-    param: None | str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    type_: None | str | Unset
+    code: None | str | Unset
+    param: None | str | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        message: str,
+        type_: None | str | Unset = UNSET,
+        code: None | str | Unset = UNSET,
+        param: None | str | Unset = UNSET,
+    ) -> None:
+        self.message = message
+        self.type_ = type_
+        self.code = code
+        self.param = param
+        self.additional_properties = {}
+
+    def __repr__(self) -> str:
+        return (
+            f"{self.__class__.__qualname__}("
+            f"message={self.message!r}, "
+            f"type_={self.type_!r}, "
+            f"code={self.code!r}, "
+            f"param={self.param!r}, "
+            f"additional_properties={self.additional_properties!r}"
+            ")"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__ or not isinstance(other, ErrorDetail):
+            return NotImplemented
+        return (
+            self.message,
+            self.type_,
+            self.code,
+            self.param,
+            self.additional_properties,
+        ) == (
+            other.message,
+            other.type_,
+            other.code,
+            other.param,
+            other.additional_properties,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         message = self.message

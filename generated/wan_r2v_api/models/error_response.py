@@ -3,9 +3,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 if TYPE_CHECKING:
     from ..models.error_detail import ErrorDetail
 
@@ -13,7 +10,6 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="ErrorResponse")
 
 
-@_attrs_define
 class ErrorResponse:
     """The OpenAI-shaped error answer (the gateway; new-api before its relay, e.g. 401).
 
@@ -21,8 +17,36 @@ class ErrorResponse:
         error (ErrorDetail):
     """
 
+    __slots__ = (
+        "error",
+        "additional_properties",
+    )
+
     error: ErrorDetail
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        error: ErrorDetail,
+    ) -> None:
+        self.error = error
+        self.additional_properties = {}
+
+    def __repr__(self) -> str:
+        return (
+            f"{self.__class__.__qualname__}(error={self.error!r}, additional_properties={self.additional_properties!r})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__ or not isinstance(other, ErrorResponse):
+            return NotImplemented
+        return (
+            self.error,
+            self.additional_properties,
+        ) == (
+            other.error,
+            other.additional_properties,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         error = self.error.to_dict()

@@ -3,16 +3,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from ..models.shot_type import ShotType
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ExtraBody")
 
 
-@_attrs_define
 class ExtraBody:
     """Provider options.
 
@@ -24,12 +20,67 @@ class ExtraBody:
         seed (int | Unset): -1 for random; otherwise 0..2147483647.
     """
 
-    negative_prompt: str | Unset = UNSET
-    audio: str | Unset = UNSET
-    shot_type: ShotType | Unset = UNSET
-    enable_prompt_expansion: bool | Unset = UNSET
-    seed: int | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    __slots__ = (
+        "negative_prompt",
+        "audio",
+        "shot_type",
+        "enable_prompt_expansion",
+        "seed",
+        "additional_properties",
+    )
+
+    negative_prompt: str | Unset
+    audio: str | Unset
+    shot_type: ShotType | Unset
+    enable_prompt_expansion: bool | Unset
+    seed: int | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        negative_prompt: str | Unset = UNSET,
+        audio: str | Unset = UNSET,
+        shot_type: ShotType | Unset = UNSET,
+        enable_prompt_expansion: bool | Unset = UNSET,
+        seed: int | Unset = UNSET,
+    ) -> None:
+        self.negative_prompt = negative_prompt
+        self.audio = audio
+        self.shot_type = shot_type
+        self.enable_prompt_expansion = enable_prompt_expansion
+        self.seed = seed
+        self.additional_properties = {}
+
+    def __repr__(self) -> str:
+        return (
+            f"{self.__class__.__qualname__}("
+            f"negative_prompt={self.negative_prompt!r}, "
+            f"audio={self.audio!r}, "
+            f"shot_type={self.shot_type!r}, "
+            f"enable_prompt_expansion={self.enable_prompt_expansion!r}, "
+            f"seed={self.seed!r}, "
+            f"additional_properties={self.additional_properties!r}"
+            ")"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__ or not isinstance(other, ExtraBody):
+            return NotImplemented
+        return (
+            self.negative_prompt,
+            self.audio,
+            self.shot_type,
+            self.enable_prompt_expansion,
+            self.seed,
+            self.additional_properties,
+        ) == (
+            other.negative_prompt,
+            other.audio,
+            other.shot_type,
+            other.enable_prompt_expansion,
+            other.seed,
+            other.additional_properties,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         negative_prompt = self.negative_prompt

@@ -3,15 +3,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="FlatError")
 
 
-@_attrs_define
 class FlatError:
     """new-api's task errors, e.g. `{"code": "task_not_exist", "message": "...", "data": null}`.
 
@@ -21,10 +17,53 @@ class FlatError:
         data (None | Unset):
     """
 
+    __slots__ = (
+        "code",
+        "message",
+        "data",
+        "additional_properties",
+    )
+
     code: str
     message: str
-    data: None | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    data: None | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        data: None | Unset = UNSET,
+    ) -> None:
+        self.code = code
+        self.message = message
+        self.data = data
+        self.additional_properties = {}
+
+    def __repr__(self) -> str:
+        return (
+            f"{self.__class__.__qualname__}("
+            f"code={self.code!r}, "
+            f"message={self.message!r}, "
+            f"data={self.data!r}, "
+            f"additional_properties={self.additional_properties!r}"
+            ")"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__ or not isinstance(other, FlatError):
+            return NotImplemented
+        return (
+            self.code,
+            self.message,
+            self.data,
+            self.additional_properties,
+        ) == (
+            other.code,
+            other.message,
+            other.data,
+            other.additional_properties,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         code = self.code

@@ -3,16 +3,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from ..models.task_status_word import TaskStatusWord
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RelayTask")
 
 
-@_attrs_define
 class RelayTask:
     """new-api's task row, as its envelope carries it.
 
@@ -33,20 +29,123 @@ class RelayTask:
         updated_at (int | Unset):
     """
 
+    __slots__ = (
+        "task_id",
+        "status",
+        "id",
+        "action",
+        "model",
+        "progress",
+        "fail_reason",
+        "result_url",
+        "submit_time",
+        "start_time",
+        "finish_time",
+        "created_at",
+        "updated_at",
+        "additional_properties",
+    )
+
     task_id: str
     status: str | TaskStatusWord
-    id: int | Unset = UNSET
-    action: str | Unset = UNSET
-    model: str | Unset = UNSET
-    progress: str | Unset = UNSET
-    fail_reason: str | Unset = UNSET
-    result_url: str | Unset = UNSET
-    submit_time: int | Unset = UNSET
-    start_time: int | Unset = UNSET
-    finish_time: int | Unset = UNSET
-    created_at: int | Unset = UNSET
-    updated_at: int | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    id: int | Unset
+    action: str | Unset
+    model: str | Unset
+    progress: str | Unset
+    fail_reason: str | Unset
+    result_url: str | Unset
+    submit_time: int | Unset
+    start_time: int | Unset
+    finish_time: int | Unset
+    created_at: int | Unset
+    updated_at: int | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        task_id: str,
+        status: str | TaskStatusWord,
+        id: int | Unset = UNSET,
+        action: str | Unset = UNSET,
+        model: str | Unset = UNSET,
+        progress: str | Unset = UNSET,
+        fail_reason: str | Unset = UNSET,
+        result_url: str | Unset = UNSET,
+        submit_time: int | Unset = UNSET,
+        start_time: int | Unset = UNSET,
+        finish_time: int | Unset = UNSET,
+        created_at: int | Unset = UNSET,
+        updated_at: int | Unset = UNSET,
+    ) -> None:
+        self.task_id = task_id
+        self.status = status
+        self.id = id
+        self.action = action
+        self.model = model
+        self.progress = progress
+        self.fail_reason = fail_reason
+        self.result_url = result_url
+        self.submit_time = submit_time
+        self.start_time = start_time
+        self.finish_time = finish_time
+        self.created_at = created_at
+        self.updated_at = updated_at
+        self.additional_properties = {}
+
+    def __repr__(self) -> str:
+        return (
+            f"{self.__class__.__qualname__}("
+            f"task_id={self.task_id!r}, "
+            f"status={self.status!r}, "
+            f"id={self.id!r}, "
+            f"action={self.action!r}, "
+            f"model={self.model!r}, "
+            f"progress={self.progress!r}, "
+            f"fail_reason={self.fail_reason!r}, "
+            f"result_url={self.result_url!r}, "
+            f"submit_time={self.submit_time!r}, "
+            f"start_time={self.start_time!r}, "
+            f"finish_time={self.finish_time!r}, "
+            f"created_at={self.created_at!r}, "
+            f"updated_at={self.updated_at!r}, "
+            f"additional_properties={self.additional_properties!r}"
+            ")"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__ or not isinstance(other, RelayTask):
+            return NotImplemented
+        return (
+            self.task_id,
+            self.status,
+            self.id,
+            self.action,
+            self.model,
+            self.progress,
+            self.fail_reason,
+            self.result_url,
+            self.submit_time,
+            self.start_time,
+            self.finish_time,
+            self.created_at,
+            self.updated_at,
+            self.additional_properties,
+        ) == (
+            other.task_id,
+            other.status,
+            other.id,
+            other.action,
+            other.model,
+            other.progress,
+            other.fail_reason,
+            other.result_url,
+            other.submit_time,
+            other.start_time,
+            other.finish_time,
+            other.created_at,
+            other.updated_at,
+            other.additional_properties,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         task_id = self.task_id

@@ -3,9 +3,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -15,7 +12,6 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="TaskEnvelope")
 
 
-@_attrs_define
 class TaskEnvelope:
     """new-api's envelope on `/v1/video/generations/{task_id}`.
 
@@ -25,10 +21,53 @@ class TaskEnvelope:
         message (str | Unset):
     """
 
+    __slots__ = (
+        "code",
+        "data",
+        "message",
+        "additional_properties",
+    )
+
     code: str
     data: RelayTask
-    message: str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    message: str | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        code: str,
+        data: RelayTask,
+        message: str | Unset = UNSET,
+    ) -> None:
+        self.code = code
+        self.data = data
+        self.message = message
+        self.additional_properties = {}
+
+    def __repr__(self) -> str:
+        return (
+            f"{self.__class__.__qualname__}("
+            f"code={self.code!r}, "
+            f"data={self.data!r}, "
+            f"message={self.message!r}, "
+            f"additional_properties={self.additional_properties!r}"
+            ")"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__ or not isinstance(other, TaskEnvelope):
+            return NotImplemented
+        return (
+            self.code,
+            self.data,
+            self.message,
+            self.additional_properties,
+        ) == (
+            other.code,
+            other.data,
+            other.message,
+            other.additional_properties,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         code = self.code

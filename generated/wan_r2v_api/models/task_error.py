@@ -3,15 +3,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TaskError")
 
 
-@_attrs_define
 class TaskError:
     """
     Attributes:
@@ -19,9 +15,46 @@ class TaskError:
         code (None | str | Unset):
     """
 
-    message: None | str | Unset = UNSET
-    code: None | str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    __slots__ = (
+        "message",
+        "code",
+        "additional_properties",
+    )
+
+    message: None | str | Unset
+    code: None | str | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        message: None | str | Unset = UNSET,
+        code: None | str | Unset = UNSET,
+    ) -> None:
+        self.message = message
+        self.code = code
+        self.additional_properties = {}
+
+    def __repr__(self) -> str:
+        return (
+            f"{self.__class__.__qualname__}("
+            f"message={self.message!r}, "
+            f"code={self.code!r}, "
+            f"additional_properties={self.additional_properties!r}"
+            ")"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__ or not isinstance(other, TaskError):
+            return NotImplemented
+        return (
+            self.message,
+            self.code,
+            self.additional_properties,
+        ) == (
+            other.message,
+            other.code,
+            other.additional_properties,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         message: None | str | Unset

@@ -3,15 +3,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TaskResult")
 
 
-@_attrs_define
 class TaskResult:
     """
     Attributes:
@@ -19,9 +15,46 @@ class TaskResult:
         video_url (None | str | Unset):
     """
 
-    outputs: list[str] | Unset = UNSET
-    video_url: None | str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    __slots__ = (
+        "outputs",
+        "video_url",
+        "additional_properties",
+    )
+
+    outputs: list[str] | Unset
+    video_url: None | str | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        outputs: list[str] | Unset = UNSET,
+        video_url: None | str | Unset = UNSET,
+    ) -> None:
+        self.outputs = outputs
+        self.video_url = video_url
+        self.additional_properties = {}
+
+    def __repr__(self) -> str:
+        return (
+            f"{self.__class__.__qualname__}("
+            f"outputs={self.outputs!r}, "
+            f"video_url={self.video_url!r}, "
+            f"additional_properties={self.additional_properties!r}"
+            ")"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__ or not isinstance(other, TaskResult):
+            return NotImplemented
+        return (
+            self.outputs,
+            self.video_url,
+            self.additional_properties,
+        ) == (
+            other.outputs,
+            other.video_url,
+            other.additional_properties,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         outputs: list[str] | Unset = UNSET

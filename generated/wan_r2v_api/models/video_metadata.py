@@ -3,23 +3,45 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="VideoMetadata")
 
 
-@_attrs_define
 class VideoMetadata:
     """
     Attributes:
         url (None | str | Unset): The result's URL once completed.
     """
 
-    url: None | str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    __slots__ = (
+        "url",
+        "additional_properties",
+    )
+
+    url: None | str | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        url: None | str | Unset = UNSET,
+    ) -> None:
+        self.url = url
+        self.additional_properties = {}
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(url={self.url!r}, additional_properties={self.additional_properties!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__ or not isinstance(other, VideoMetadata):
+            return NotImplemented
+        return (
+            self.url,
+            self.additional_properties,
+        ) == (
+            other.url,
+            other.additional_properties,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         url: None | str | Unset

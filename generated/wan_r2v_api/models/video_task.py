@@ -3,9 +3,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from ..models.task_status_word import TaskStatusWord
 from ..types import UNSET, Unset
 
@@ -18,7 +15,6 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="VideoTask")
 
 
-@_attrs_define
 class VideoTask:
     """A video generation task, as the create and query calls answer (flat).
 
@@ -40,20 +36,123 @@ class VideoTask:
         result (None | TaskResult | Unset): The result once completed, or null.
     """
 
+    __slots__ = (
+        "id",
+        "status",
+        "task_id",
+        "object_",
+        "model",
+        "progress",
+        "created_at",
+        "completed_at",
+        "raw_status",
+        "video_url",
+        "metadata",
+        "error",
+        "result",
+        "additional_properties",
+    )
+
     id: str
     status: str | TaskStatusWord
-    task_id: str | Unset = UNSET
-    object_: str | Unset = UNSET
-    model: str | Unset = UNSET
-    progress: int | Unset = UNSET
-    created_at: int | Unset = UNSET
-    completed_at: int | None | Unset = UNSET
-    raw_status: None | str | Unset = UNSET
-    video_url: None | str | Unset = UNSET
-    metadata: None | Unset | VideoMetadata = UNSET
-    error: None | TaskError | Unset = UNSET
-    result: None | TaskResult | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    task_id: str | Unset
+    object_: str | Unset
+    model: str | Unset
+    progress: int | Unset
+    created_at: int | Unset
+    completed_at: int | None | Unset
+    raw_status: None | str | Unset
+    video_url: None | str | Unset
+    metadata: None | Unset | VideoMetadata
+    error: None | TaskError | Unset
+    result: None | TaskResult | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        id: str,
+        status: str | TaskStatusWord,
+        task_id: str | Unset = UNSET,
+        object_: str | Unset = UNSET,
+        model: str | Unset = UNSET,
+        progress: int | Unset = UNSET,
+        created_at: int | Unset = UNSET,
+        completed_at: int | None | Unset = UNSET,
+        raw_status: None | str | Unset = UNSET,
+        video_url: None | str | Unset = UNSET,
+        metadata: None | Unset | VideoMetadata = UNSET,
+        error: None | TaskError | Unset = UNSET,
+        result: None | TaskResult | Unset = UNSET,
+    ) -> None:
+        self.id = id
+        self.status = status
+        self.task_id = task_id
+        self.object_ = object_
+        self.model = model
+        self.progress = progress
+        self.created_at = created_at
+        self.completed_at = completed_at
+        self.raw_status = raw_status
+        self.video_url = video_url
+        self.metadata = metadata
+        self.error = error
+        self.result = result
+        self.additional_properties = {}
+
+    def __repr__(self) -> str:
+        return (
+            f"{self.__class__.__qualname__}("
+            f"id={self.id!r}, "
+            f"status={self.status!r}, "
+            f"task_id={self.task_id!r}, "
+            f"object_={self.object_!r}, "
+            f"model={self.model!r}, "
+            f"progress={self.progress!r}, "
+            f"created_at={self.created_at!r}, "
+            f"completed_at={self.completed_at!r}, "
+            f"raw_status={self.raw_status!r}, "
+            f"video_url={self.video_url!r}, "
+            f"metadata={self.metadata!r}, "
+            f"error={self.error!r}, "
+            f"result={self.result!r}, "
+            f"additional_properties={self.additional_properties!r}"
+            ")"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__ or not isinstance(other, VideoTask):
+            return NotImplemented
+        return (
+            self.id,
+            self.status,
+            self.task_id,
+            self.object_,
+            self.model,
+            self.progress,
+            self.created_at,
+            self.completed_at,
+            self.raw_status,
+            self.video_url,
+            self.metadata,
+            self.error,
+            self.result,
+            self.additional_properties,
+        ) == (
+            other.id,
+            other.status,
+            other.task_id,
+            other.object_,
+            other.model,
+            other.progress,
+            other.created_at,
+            other.completed_at,
+            other.raw_status,
+            other.video_url,
+            other.metadata,
+            other.error,
+            other.result,
+            other.additional_properties,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.task_error import TaskError  # noqa: PLC0415

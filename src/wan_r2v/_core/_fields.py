@@ -13,15 +13,15 @@ import types
 import typing
 from typing import Any
 
-import attrs  # the generated models are attrs classes: read their fields
 import wan_r2v_api.models
 from wan_r2v_api.models import CreateVideoRequest
+from wan_r2v_api.types import Unset
 
 from .._frozen import Frozen, init_field
 
 __all__ = ["RequestField", "request_field_names", "request_fields"]
 
-#: The attrs field every generated model has for keys outside the spec.
+#: The field every generated model has for keys outside the spec.
 _ADDITIONAL = "additional_properties"
 
 
@@ -81,7 +81,7 @@ def _members(hint: Any) -> tuple[Any, ...]:
 def _model_of(hint: Any) -> type | None:
     """The generated model class inside a hint (a nested object), or None."""
     for member in _members(hint):
-        if isinstance(member, type) and attrs.has(member) and hasattr(member, "from_dict"):
+        if isinstance(member, type) and hasattr(member, "from_dict"):
             return member
     return None
 
@@ -94,19 +94,20 @@ def _fields_of(model: type, parent: tuple[str, ...]) -> list[RequestField]:
     # the generated modules import nested models only for type checkers
     hints = typing.get_type_hints(model, localns=_GeneratedModels())
     found: list[RequestField] = []
-    for field in attrs.fields(model):
-        if field.name == _ADDITIONAL:
+    for name in hints:  # the model's fields, in the order the spec gives them
+        if name == _ADDITIONAL:
             continue
-        nested = _model_of(hints[field.name])
+        nested = _model_of(hints[name])
         if nested is not None:
-            found += _fields_of(nested, (*parent, field.name))
+            found += _fields_of(nested, (*parent, name))
             continue
         found.append(
             RequestField(
-                name=field.name,
+                name=name,
                 parent=parent,
-                required=field.default is attrs.NOTHING,
-                is_list=_is_list(hints[field.name]),
+                # an optional field may be left out: its type admits UNSET
+                required=Unset not in _members(hints[name]),
+                is_list=_is_list(hints[name]),
             )
         )
     return found
