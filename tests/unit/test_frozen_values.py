@@ -110,8 +110,9 @@ def test_values_survive_copy_and_pickle(value: object) -> None:
     assert pickle.loads(pickle.dumps(value)) == value
 
 
-def test_making_a_client_compiles_no_code_of_the_facade() -> None:
-    """attrs compiles methods for each class it makes; the facade's classes are written out."""
+def test_making_a_client_compiles_no_code_of_ours() -> None:
+    """attrs compiles methods for each class it makes; the facade's and the generated classes
+    are written out."""
     code = (
         "import builtins, json, sys\n"
         "names = []\n"
@@ -128,4 +129,6 @@ def test_making_a_client_compiles_no_code_of_the_facade() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     ).stdout
     compiled = json.loads(out.splitlines()[-1])
-    assert not [name for name in compiled if "wan_r2v." in name], compiled
+    # (module files compile too when their bytecode is stale: only made-up sources count)
+    made = [name for name in compiled if name.startswith("<")]
+    assert not [name for name in made if "wan_r2v" in name or "attrs" in name], made
