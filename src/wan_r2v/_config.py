@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from ._frozen import Frozen, init_field
+from ._frozen import Frozen, field_setter
 from .errors import Problem, ValidationError
 from .presets import PRESETS, Preset
 
@@ -83,9 +83,10 @@ class DownloadLimits(Frozen):
         min_speed: float | None = DEFAULT_DOWNLOAD_MIN_SPEED,
         stall_time: float = DEFAULT_DOWNLOAD_STALL_TIME,
     ) -> None:
-        init_field(self, "timeout", timeout)
-        init_field(self, "min_speed", min_speed)
-        init_field(self, "stall_time", stall_time)
+        set_field = field_setter(self)
+        set_field("timeout", timeout)
+        set_field("min_speed", min_speed)
+        set_field("stall_time", stall_time)
 
 
 _DEFAULT_DOWNLOAD = DownloadLimits()
@@ -137,10 +138,11 @@ class RetryPolicy(Frozen):
         max_delay: float = 8.0,
         max_retry_after: float = 60.0,
     ) -> None:
-        init_field(self, "max_retries", max_retries)
-        init_field(self, "initial_delay", initial_delay)
-        init_field(self, "max_delay", max_delay)
-        init_field(self, "max_retry_after", max_retry_after)
+        set_field = field_setter(self)
+        set_field("max_retries", max_retries)
+        set_field("initial_delay", initial_delay)
+        set_field("max_delay", max_delay)
+        set_field("max_retry_after", max_retry_after)
 
 
 class ClientConfig(Frozen):
@@ -197,19 +199,20 @@ class ClientConfig(Frozen):
         turn_timeout: float | None = None,
         download: DownloadLimits = _DEFAULT_DOWNLOAD,
     ) -> None:
-        init_field(self, "api_key", api_key)
-        init_field(self, "base_url", base_url)
-        init_field(self, "timeout", timeout)
-        init_field(self, "retry", retry)
-        init_field(self, "presets", presets)
-        init_field(self, "strict", strict)
-        init_field(self, "poll_interval", poll_interval)
-        init_field(self, "max_download_bytes", max_download_bytes)
-        init_field(self, "task_path", task_path)
-        init_field(self, "max_connections", max_connections)
-        init_field(self, "keepalive_expiry", keepalive_expiry)
-        init_field(self, "turn_timeout", turn_timeout)
-        init_field(self, "download", download)
+        set_field = field_setter(self)
+        set_field("api_key", api_key)
+        set_field("base_url", base_url)
+        set_field("timeout", timeout)
+        set_field("retry", retry)
+        set_field("presets", presets)
+        set_field("strict", strict)
+        set_field("poll_interval", poll_interval)
+        set_field("max_download_bytes", max_download_bytes)
+        set_field("task_path", task_path)
+        set_field("max_connections", max_connections)
+        set_field("keepalive_expiry", keepalive_expiry)
+        set_field("turn_timeout", turn_timeout)
+        set_field("download", download)
 
 
 def _is_loopback(host: str) -> bool:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from ._frozen import Frozen, init_field
+from ._frozen import Frozen, field_setter
 
 __all__ = ["Mp4Info", "Mp4InfoError", "read_mp4_info"]
 
@@ -40,11 +40,12 @@ class Mp4Info(Frozen):
         height: int | None = None,
         has_audio: bool = False,
     ) -> None:
-        init_field(self, "size_bytes", size_bytes)
-        init_field(self, "duration", duration)
-        init_field(self, "width", width)
-        init_field(self, "height", height)
-        init_field(self, "has_audio", has_audio)
+        set_field = field_setter(self)
+        set_field("size_bytes", size_bytes)
+        set_field("duration", duration)
+        set_field("width", width)
+        set_field("height", height)
+        set_field("has_audio", has_audio)
 
 
 def _boxes(stream: BinaryIO, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:

@@ -21,7 +21,7 @@ import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ._frozen import Frozen, init_field
+from ._frozen import Frozen, field_setter
 
 if TYPE_CHECKING:
     from .task import Task
@@ -71,8 +71,9 @@ class Problem(Frozen):
     message: str
 
     def __init__(self, field: str, message: str) -> None:
-        init_field(self, "field", field)
-        init_field(self, "message", message)
+        set_field = field_setter(self)
+        set_field("field", field)
+        set_field("message", message)
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Literal
 
-from ._frozen import Frozen, init_field
+from ._frozen import Frozen, field_setter
 
 __all__ = [
     "PRESETS",
@@ -141,13 +141,14 @@ class ReferenceLimits(Frozen):
         max_image_bytes: int = 20 * _MIB,
         audio_formats: tuple[str, ...] = ("wav", "mp3"),
     ) -> None:
-        init_field(self, "video_formats", video_formats)
-        init_field(self, "min_video_seconds", min_video_seconds)
-        init_field(self, "max_video_seconds", max_video_seconds)
-        init_field(self, "max_video_bytes", max_video_bytes)
-        init_field(self, "image_formats", image_formats)
-        init_field(self, "max_image_bytes", max_image_bytes)
-        init_field(self, "audio_formats", audio_formats)
+        set_field = field_setter(self)
+        set_field("video_formats", video_formats)
+        set_field("min_video_seconds", min_video_seconds)
+        set_field("max_video_seconds", max_video_seconds)
+        set_field("max_video_bytes", max_video_bytes)
+        set_field("image_formats", image_formats)
+        set_field("max_image_bytes", max_image_bytes)
+        set_field("audio_formats", audio_formats)
 
     def replace(self, **changes: object) -> ReferenceLimits:
         """A copy with some limits changed, e.g. ``limits.replace(max_video_seconds=60)``."""
@@ -206,18 +207,19 @@ class Preset(Frozen):
         max_negative_prompt_chars: int = 500,
         references: ReferenceLimits = _DEFAULT_LIMITS,
     ) -> None:
-        init_field(self, "model", model)
-        init_field(self, "tier", tier)
-        init_field(self, "resolution", resolution)
-        init_field(self, "audio", audio)
-        init_field(self, "sizes", _frozen_mapping(sizes))
-        init_field(self, "min_duration", min_duration)
-        init_field(self, "max_duration", max_duration)
-        init_field(self, "min_references", min_references)
-        init_field(self, "max_references", max_references)
-        init_field(self, "max_videos", max_videos)
-        init_field(self, "max_negative_prompt_chars", max_negative_prompt_chars)
-        init_field(self, "references", references)
+        set_field = field_setter(self)
+        set_field("model", model)
+        set_field("tier", tier)
+        set_field("resolution", resolution)
+        set_field("audio", audio)
+        set_field("sizes", _frozen_mapping(sizes))
+        set_field("min_duration", min_duration)
+        set_field("max_duration", max_duration)
+        set_field("min_references", min_references)
+        set_field("max_references", max_references)
+        set_field("max_videos", max_videos)
+        set_field("max_negative_prompt_chars", max_negative_prompt_chars)
+        set_field("references", references)
 
     @property
     def accepts_audio(self) -> bool:

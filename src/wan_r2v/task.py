@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ._frozen import Frozen, init_field
+from ._frozen import Frozen, field_setter
 
 __all__ = ["GenerationResult", "Task", "TaskStatus"]
 
@@ -95,18 +95,19 @@ class Task(Frozen):
         completed_at: datetime | None = None,
         raw: Mapping[str, Any] | None = None,
     ) -> None:
-        init_field(self, "id", id)
-        init_field(self, "status", status)
-        init_field(self, "raw_status", raw_status)
-        init_field(self, "upstream_status", upstream_status)
-        init_field(self, "model", model)
-        init_field(self, "progress", _progress(progress))
-        init_field(self, "video_url", video_url)
-        init_field(self, "error_code", error_code)
-        init_field(self, "error_message", error_message)
-        init_field(self, "created_at", created_at)
-        init_field(self, "completed_at", completed_at)
-        init_field(self, "raw", {} if raw is None else raw)
+        set_field = field_setter(self)
+        set_field("id", id)
+        set_field("status", status)
+        set_field("raw_status", raw_status)
+        set_field("upstream_status", upstream_status)
+        set_field("model", model)
+        set_field("progress", _progress(progress))
+        set_field("video_url", video_url)
+        set_field("error_code", error_code)
+        set_field("error_message", error_message)
+        set_field("created_at", created_at)
+        set_field("completed_at", completed_at)
+        set_field("raw", {} if raw is None else raw)
 
     @classmethod
     def from_response(cls, payload: object, *, task_id: str | None = None) -> Task:
@@ -149,5 +150,6 @@ class GenerationResult(Frozen):
     path: Path
 
     def __init__(self, task: Task, path: Path) -> None:
-        init_field(self, "task", task)
-        init_field(self, "path", path)
+        set_field = field_setter(self)
+        set_field("task", task)
+        set_field("path", path)

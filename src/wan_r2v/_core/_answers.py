@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from .._frozen import Frozen, init_field
+from .._frozen import Frozen, field_setter
 from .._signed_urls import scrub_signed_urls
 from ..errors import (
     APIConnectionError,
@@ -88,9 +88,10 @@ class Exchange(Frozen):
     content: bytes
 
     def __init__(self, status_code: int, headers: Any, content: bytes = b"") -> None:
-        init_field(self, "status_code", status_code)
-        init_field(self, "headers", _as_headers(headers))
-        init_field(self, "content", content)
+        set_field = field_setter(self)
+        set_field("status_code", status_code)
+        set_field("headers", _as_headers(headers))
+        set_field("content", content)
 
 
 #: What the shells hand back for a request: the answer, or how the transport failed.

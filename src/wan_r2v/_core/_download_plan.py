@@ -21,7 +21,7 @@ from typing import Protocol
 import httpx
 
 from .._config import ClientConfig
-from .._frozen import Frozen, init_field
+from .._frozen import Frozen, field_setter
 from ..errors import APIConnectionError, APITimeoutError, DownloadError, ResultExpiredError
 from ._answers import Exchange, error_for_status, error_for_transport
 from ._requests import RequestSpec, gateway_headers
@@ -78,8 +78,9 @@ class Target(Frozen):
     folder: bool
 
     def __init__(self, path: Path, folder: bool = False) -> None:
-        init_field(self, "path", path)
-        init_field(self, "folder", folder)
+        set_field = field_setter(self)
+        set_field("path", path)
+        set_field("folder", folder)
 
 
 def target_of(path: str | os.PathLike[str]) -> Target:
@@ -96,7 +97,8 @@ class Redirect(Frozen):
     url: str
 
     def __init__(self, url: str) -> None:
-        init_field(self, "url", url)
+        set_field = field_setter(self)
+        set_field("url", url)
 
 
 class Resume(Frozen):
@@ -110,9 +112,10 @@ class Resume(Frozen):
     total: int | None
 
     def __init__(self, offset: int, validator: str, total: int | None = None) -> None:
-        init_field(self, "offset", offset)
-        init_field(self, "validator", validator)
-        init_field(self, "total", total)
+        set_field = field_setter(self)
+        set_field("offset", offset)
+        set_field("validator", validator)
+        set_field("total", total)
 
 
 class BodyPlan(Frozen):
@@ -139,11 +142,12 @@ class BodyPlan(Frozen):
         validator: str | None,
         encoded: bool = False,
     ) -> None:
-        init_field(self, "offset", offset)
-        init_field(self, "length", length)
-        init_field(self, "total", total)
-        init_field(self, "validator", validator)
-        init_field(self, "encoded", encoded)
+        set_field = field_setter(self)
+        set_field("offset", offset)
+        set_field("length", length)
+        set_field("total", total)
+        set_field("validator", validator)
+        set_field("encoded", encoded)
 
 
 class PartialFile(Protocol):
@@ -175,12 +179,13 @@ class Interrupted(Frozen):
         error: httpx.TransportError | None = None,
         why: str | None = None,
     ) -> None:
-        init_field(self, "received", received)
-        init_field(self, "expected", expected)
-        init_field(self, "resume", resume)
-        init_field(self, "part", part)
-        init_field(self, "error", error)
-        init_field(self, "why", why)
+        set_field = field_setter(self)
+        set_field("received", received)
+        set_field("expected", expected)
+        set_field("resume", resume)
+        set_field("part", part)
+        set_field("error", error)
+        set_field("why", why)
 
 
 def _origin(url: httpx.URL) -> tuple[str, str, int | None]:

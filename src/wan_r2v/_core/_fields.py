@@ -17,7 +17,7 @@ import wan_r2v_api.models
 from wan_r2v_api.models import CreateVideoRequest
 from wan_r2v_api.types import Unset
 
-from .._frozen import Frozen, init_field
+from .._frozen import Frozen, field_setter
 
 __all__ = ["RequestField", "request_field_names", "request_fields"]
 
@@ -45,10 +45,11 @@ class RequestField(Frozen):
         required: bool = False,
         is_list: bool = False,
     ) -> None:
-        init_field(self, "name", name)
-        init_field(self, "parent", parent)
-        init_field(self, "required", required)
-        init_field(self, "is_list", is_list)
+        set_field = field_setter(self)
+        set_field("name", name)
+        set_field("parent", parent)
+        set_field("required", required)
+        set_field("is_list", is_list)
 
     @property
     def wire_path(self) -> tuple[str, ...]:

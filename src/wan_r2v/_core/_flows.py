@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 import httpx
 
 from .._config import ClientConfig
-from .._frozen import Frozen, init_field
+from .._frozen import Frozen, field_setter
 from ..errors import DownloadError, TaskFailedError, UploadError, WaitTimeoutError, WanR2VError
 from ..references import LocalFile, UploaderSource, substitute, url_lifetime
 from ..references._uploads import AsyncUploader, Uploader
@@ -86,7 +86,8 @@ class Send(Frozen):
     request: RequestSpec
 
     def __init__(self, request: RequestSpec) -> None:
-        init_field(self, "request", request)
+        set_field = field_setter(self)
+        set_field("request", request)
 
 
 class Stream(Frozen):
@@ -129,14 +130,15 @@ class Stream(Frozen):
         resume: Resume | None = None,
         pace: Pace | None = None,
     ) -> None:
-        init_field(self, "request", request)
-        init_field(self, "target", target)
-        init_field(self, "default_name", default_name)
-        init_field(self, "overwrite", overwrite)
-        init_field(self, "max_bytes", max_bytes)
-        init_field(self, "part", part)
-        init_field(self, "resume", resume)
-        init_field(self, "pace", pace)
+        set_field = field_setter(self)
+        set_field("request", request)
+        set_field("target", target)
+        set_field("default_name", default_name)
+        set_field("overwrite", overwrite)
+        set_field("max_bytes", max_bytes)
+        set_field("part", part)
+        set_field("resume", resume)
+        set_field("pace", pace)
 
 
 class Discard(Frozen):
@@ -147,7 +149,8 @@ class Discard(Frozen):
     part: PartialFile
 
     def __init__(self, part: PartialFile) -> None:
-        init_field(self, "part", part)
+        set_field = field_setter(self)
+        set_field("part", part)
 
 
 class Sleep(Frozen):
@@ -158,7 +161,8 @@ class Sleep(Frozen):
     seconds: float
 
     def __init__(self, seconds: float) -> None:
-        init_field(self, "seconds", seconds)
+        set_field = field_setter(self)
+        set_field("seconds", seconds)
 
 
 class Report(Frozen):
@@ -169,7 +173,8 @@ class Report(Frozen):
     task: Task
 
     def __init__(self, task: Task) -> None:
-        init_field(self, "task", task)
+        set_field = field_setter(self)
+        set_field("task", task)
 
 
 class Upload(Frozen):
@@ -188,9 +193,10 @@ class Upload(Frozen):
         files: tuple[LocalFile, ...],
         expires_in: timedelta,
     ) -> None:
-        init_field(self, "uploader", uploader)
-        init_field(self, "files", files)
-        init_field(self, "expires_in", expires_in)
+        set_field = field_setter(self)
+        set_field("uploader", uploader)
+        set_field("files", files)
+        set_field("expires_in", expires_in)
 
 
 Action = Send | Stream | Discard | Sleep | Report | Upload
@@ -219,12 +225,13 @@ class FlowContext(Frozen):
         rand: Callable[[], float] = random.random,
         uploads: UploaderSource | None = None,
     ) -> None:
-        init_field(self, "config", config)
-        init_field(self, "timeout", timeout)
-        init_field(self, "user_agent", user_agent)
-        init_field(self, "clock", clock)
-        init_field(self, "rand", rand)
-        init_field(self, "uploads", uploads)
+        set_field = field_setter(self)
+        set_field("config", config)
+        set_field("timeout", timeout)
+        set_field("user_agent", user_agent)
+        set_field("clock", clock)
+        set_field("rand", rand)
+        set_field("uploads", uploads)
 
     @property
     def secret(self) -> str | None:

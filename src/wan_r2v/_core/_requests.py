@@ -19,7 +19,7 @@ from wan_r2v_api.api.videos import ROUTES
 from wan_r2v_api.models import CreateVideoRequest
 
 from .._config import ClientConfig, TaskPath
-from .._frozen import Frozen, init_field
+from .._frozen import Frozen, field_setter
 from ..errors import Problem, ValidationError
 from ._redact import redact
 
@@ -85,13 +85,14 @@ class RequestSpec(Frozen):
         time_limit: float | None = None,
         budget: float | None = None,
     ) -> None:
-        init_field(self, "method", method)
-        init_field(self, "url", url)
-        init_field(self, "headers", {} if headers is None else headers)
-        init_field(self, "content", content)
-        init_field(self, "timeout", timeout)
-        init_field(self, "time_limit", time_limit)
-        init_field(self, "budget", budget)
+        set_field = field_setter(self)
+        set_field("method", method)
+        set_field("url", url)
+        set_field("headers", {} if headers is None else headers)
+        set_field("content", content)
+        set_field("timeout", timeout)
+        set_field("time_limit", time_limit)
+        set_field("budget", budget)
 
     @property
     def path(self) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .._config import RetryPolicy
-from .._frozen import Frozen, init_field
+from .._frozen import Frozen, field_setter
 from ..errors import (
     APIConnectionError,
     APIError,
@@ -47,9 +47,10 @@ class Failure(Frozen):
     def __init__(
         self, error: WanR2VError, retry_after: float | None = None, not_sent: bool = False
     ) -> None:
-        init_field(self, "error", error)
-        init_field(self, "retry_after", retry_after)
-        init_field(self, "not_sent", not_sent)
+        set_field = field_setter(self)
+        set_field("error", error)
+        set_field("retry_after", retry_after)
+        set_field("not_sent", not_sent)
 
 
 def backoff_delay(policy: RetryPolicy, attempt: int, rand: Callable[[], float]) -> float:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .._frozen import Frozen, init_field
+from .._frozen import Frozen, field_setter
 from .._mp4info import Mp4InfoError, read_mp4_info
 from .._validation import is_http_url
 from ..errors import Problem
@@ -57,13 +57,14 @@ class LocalFile(Frozen):
         field: str = "",
         mtime_ns: int = 0,
     ) -> None:
-        init_field(self, "path", path)
-        init_field(self, "kind", kind)
-        init_field(self, "format", format)
-        init_field(self, "size", size)
-        init_field(self, "duration", duration)
-        init_field(self, "field", field)
-        init_field(self, "mtime_ns", mtime_ns)
+        set_field = field_setter(self)
+        set_field("path", path)
+        set_field("kind", kind)
+        set_field("format", format)
+        set_field("size", size)
+        set_field("duration", duration)
+        set_field("field", field)
+        set_field("mtime_ns", mtime_ns)
 
     @property
     def content_type(self) -> str:

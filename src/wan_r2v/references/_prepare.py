@@ -13,7 +13,7 @@ from typing import Any
 
 from wan_r2v_api.models import CreateVideoRequest
 
-from .._frozen import Frozen, init_field
+from .._frozen import Frozen, field_setter
 from ..errors import Problem
 from ..presets import ReferenceLimits
 from ._files import LocalFile, check_local_file, local_path_of
@@ -52,10 +52,11 @@ class PreparedReferences(Frozen):
         problems: tuple[Problem, ...],
         local_count: int = 0,
     ) -> None:
-        init_field(self, "params", params)
-        init_field(self, "files", files)
-        init_field(self, "problems", problems)
-        init_field(self, "local_count", local_count)
+        set_field = field_setter(self)
+        set_field("params", params)
+        set_field("files", files)
+        set_field("problems", problems)
+        set_field("local_count", local_count)
 
 
 class _Collector:

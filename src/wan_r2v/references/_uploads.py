@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Literal, Protocol, runtime_checkable
 
-from .._frozen import Frozen, init_field
+from .._frozen import Frozen, field_setter
 from ..errors import UploadError
 from ._files import LocalFile
 
@@ -75,10 +75,11 @@ class UploadProgress(Frozen):
         total: int,
         state: Literal["checking", "uploading", "uploaded", "reused"],
     ) -> None:
-        init_field(self, "file", file)
-        init_field(self, "sent", sent)
-        init_field(self, "total", total)
-        init_field(self, "state", state)
+        set_field = field_setter(self)
+        set_field("file", file)
+        set_field("sent", sent)
+        set_field("total", total)
+        set_field("state", state)
 
 
 UploadProgressCallback = Callable[[UploadProgress], object]
