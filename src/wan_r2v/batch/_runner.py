@@ -27,7 +27,6 @@ import time
 from collections import Counter
 from collections.abc import (
     AsyncGenerator,
-    AsyncIterator,
     Callable,
     Collection,
     Iterator,
@@ -347,6 +346,22 @@ def _resolve(group: list[_Move], errors: list[Exception | None] | None) -> None:
 # --- the run ---------------------------------------------------------------------------------
 
 
+class _Places:
+    """The `max_in_flight` places at the gateway (a create and its wait hold one); counts those taken."""
+
+    def __init__(self, size: int) -> None:
+        self._free = asyncio.Semaphore(size)
+        self.taken = 0
+
+    async def __aenter__(self) -> None:
+        await self._free.acquire()
+        self.taken += 1
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self.taken -= 1
+        self._free.release()
+
+
 @attrs.define
 class _Job:
     job: Job
@@ -365,7 +380,7 @@ class _Run:
     writer: _Writer
     output: Path
     quota: Quota
-    in_flight: asyncio.Semaphore
+    in_flight: _Places
     wait_timeout: float
     poll_interval: float | None
     clock: Callable[[], float]
@@ -375,7 +390,6 @@ class _Run:
     to_do: int
     started: float
     ended: int = 0
-    at_gateway: int = 0
     stopping: BaseException | None = None
     #: Creates on the way (sent or about to be), each recording its own outcome.
     creating: set[asyncio.Future[bool | None]] = attrs.Factory(set)
@@ -389,7 +403,7 @@ class _Run:
             started=self.started,
             now=self.clock(),
             rate_limited=self.quota.rate_limited,
-            at_gateway=self.at_gateway,
+            at_gateway=self.in_flight.taken,
         )
 
     def _report(self) -> None:
@@ -412,16 +426,6 @@ class _Run:
         if change.file is not None:
             item.file = Path(change.file)
         self._report()
-
-    @contextlib.asynccontextmanager
-    async def place(self) -> AsyncIterator[None]:
-        """One of the `max_in_flight` places at the gateway, for a create and its wait."""
-        async with self.in_flight:
-            self.at_gateway += 1
-            try:
-                yield
-            finally:
-                self.at_gateway -= 1
 
     def flow(self, flow: Flow[T], *, create: bool = False) -> Flow[T]:
         return _paced(flow, self.quota, self.clock, create=create)
@@ -574,13 +578,13 @@ class _Run:
         """Take a job as far as it goes in this run."""
         try:
             if step is Step.CREATE:
-                async with self.place():
+                async with self.in_flight:
                     if not await self.create(item):
                         return self.outcome(item)
                     if not await self.wait(item, fresh=True):
                         return self.outcome(item)
             elif step is Step.WAIT:
-                async with self.place():
+                async with self.in_flight:
                     if self.stopping is not None or not await self.wait(item, fresh=False):
                         return self.outcome(item)
             elif step is Step.DOWNLOAD and item.state is State.FAILED:
@@ -694,7 +698,7 @@ async def run_batch(
             writer=writer,
             output=out,
             quota=Quota(creates_per_minute=creates_per_minute),
-            in_flight=asyncio.Semaphore(max_in_flight),
+            in_flight=_Places(max_in_flight),
             wait_timeout=wait_timeout,
             poll_interval=poll_interval,
             clock=clock,
