@@ -158,6 +158,10 @@ def test_transport_errors() -> None:
     assert isinstance(refused, APIConnectionError) and not isinstance(refused, APITimeoutError)
     with pytest.raises(APIConnectionError):
         read_task(httpx.RemoteProtocolError("peer closed"))
+    queued = error_for_transport(httpx.PoolTimeout("no turn within 0.3 s"))
+    assert isinstance(queued, APITimeoutError)
+    assert "nothing was sent to the gateway" in str(queued) and "did not answer" not in str(queued)
+    assert "max_connections" in str(queued)
 
 
 def test_the_key_echoed_by_a_gateway_is_scrubbed() -> None:

@@ -317,6 +317,12 @@ def error_for_transport(
 ) -> APIConnectionError:
     """The typed error of a request that got no (complete) answer."""
     detail = redact(str(exc) or type(exc).__name__, secret)
+    if isinstance(exc, httpx.PoolTimeout):  # it waited in the client: the gateway never saw it
+        return APITimeoutError(
+            f"no connection of the client became free in time, so nothing was sent to {what} "
+            f"(PoolTimeout: {detail}); send fewer requests at once, or raise max_connections "
+            "or the pool timeout"
+        )
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(
             f"{what} did not answer in time ({type(exc).__name__}: {detail}); try later"
