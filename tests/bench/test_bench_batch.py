@@ -18,7 +18,10 @@ def test_batch_bench_runs_both_variants_on_the_same_requests() -> None:
     column = section.columns.index("creates + queries + downloads")
     assert [row[column] for row in section.rows] == ["4 + 8 + 4", "4 + 8 + 4"]
     assert section.numbers["batch queries/job"] == section.numbers["generate queries/job"] == 2
-    assert section.figures[0].endswith("in every run: the same work (4 + 8 + 4)")
+    assert section.figures[0] == (
+        "requests at the sandbox: 4 creates + 8 queries + 4 downloads in every run "
+        "(generate and batch, 1 each): the same work"
+    )
     assert {c.what for c in section.checks} == {"batch / generate wall time", "batch peak RSS"}
     # the CPU time of both, beside the wall-time target (steadier on a shared machine)
     assert section.numbers["batch CPU s"] > 0 and section.numbers["generate CPU s"] > 0
