@@ -135,3 +135,35 @@ def test_a_cancelled_writer_still_has_its_move_applied_and_close_waits_for_it(
 
         asyncio.run(go())
         assert [r.state for r in store.records()] == [State.CREATING, State.CREATING]
+
+
+def test_moves_of_separate_turns_within_the_window_share_one_commit() -> None:
+    journal = _HeldJournal()
+    journal.release.set()
+
+    async def go() -> None:
+        # a wide window, so a stalled machine cannot split the group
+        writer = _Writer(journal, asyncio.get_running_loop(), window=1.0)
+        first = asyncio.ensure_future(writer.write(_move("a")))
+        for _ in range(3):
+            await asyncio.sleep(0)  # later turns of the loop: "a" is with the thread by now
+        await asyncio.gather(first, writer.write(_move("b")))
+        await writer.aclose()
+        assert journal.groups == [["a", "b"]] and writer.groups == 1
+
+    asyncio.run(go())
+
+
+def test_closing_the_writer_does_not_wait_out_the_window() -> None:
+    journal = _HeldJournal()
+    journal.release.set()
+
+    async def go() -> None:
+        writer = _Writer(journal, asyncio.get_running_loop(), window=600.0)
+        move = asyncio.ensure_future(writer.write(_move("a")))
+        await asyncio.sleep(0)
+        # the window would hold "a" for ten minutes; closing applies it now
+        await asyncio.wait_for(asyncio.gather(writer.aclose(), move), timeout=60)
+        assert journal.groups == [["a"]]
+
+    asyncio.run(go())

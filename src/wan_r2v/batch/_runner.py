@@ -4,7 +4,8 @@ Decisions live elsewhere (`_states.step_for`, `Quota`, the client's flows); this
 module awaits. The order of durable writes is the whole point:
 
 1. the intent (``pending -> creating``) is committed before the create is sent;
-2. the task id (``creating -> created``) as soon as the create's answer is read;
+2. the task id (``creating -> created``) as soon as the create's answer is read (in
+   the writer's next group: within `GROUP_WINDOW` and one commit);
 3. then the wait and the download, and each end is committed as it happens. A task
    that succeeded is recorded once, by its download that follows at once
    (``created -> downloaded``, or ``failed`` at the download stage, task id kept).
@@ -81,6 +82,10 @@ T = TypeVar("T")
 
 #: Tasks at the gateway at once (created, not yet ended): gateways cap them per key.
 DEFAULT_MAX_IN_FLIGHT = 10
+#: Seconds the journal's writer waits, after the first move of a group, for more moves to
+#: join it: one commit (one fsync) for the moves of many jobs when they move often, each
+#: move at most this much later on disk. A create's answer takes far longer than this.
+GROUP_WINDOW = 0.02
 #: Seconds a stopped run waits for the creates already on the way to be answered and recorded.
 _CREATE_GRACE = 30.0
 #: Times a job whose create hit 429 after its retries goes back in the queue in one run.
@@ -245,14 +250,18 @@ class _Writer:
 
     `write` returns once its move is durable. The moves written during one turn of
     the event loop are handed to the thread together, at the end of that turn; the
-    thread takes every move handed over while it committed the last group, applies
-    them in one durable transaction, and wakes the event loop once for the whole
-    group (one ``call_soon_threadsafe`` resolving each move's future).
+    thread takes every move handed over while it committed the last group or within
+    `window` seconds of the group's first move, applies them in one durable
+    transaction, and wakes the event loop once for the whole group (one
+    ``call_soon_threadsafe`` resolving each move's future).
     """
 
-    def __init__(self, journal: Journal, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(
+        self, journal: Journal, loop: asyncio.AbstractEventLoop, window: float = GROUP_WINDOW
+    ) -> None:
         self._journal = journal
         self._loop = loop
+        self._window = window
         self._queue: queue.SimpleQueue[list[_Move] | None] = queue.SimpleQueue()
         #: Moves written in this turn of the loop, not yet handed to the thread.
         self._turn: list[_Move] = []
@@ -284,9 +293,10 @@ class _Writer:
             first = self._queue.get()
             group = [] if first is None else list(first)
             ending = first is None
+            until = time.monotonic() + self._window
             while not ending:
-                try:
-                    more = self._queue.get_nowait()
+                try:  # what else arrives within the window (a closing writer stops waiting)
+                    more = self._queue.get(True, max(until - time.monotonic(), 0.0))
                 except queue.Empty:
                     break
                 if more is None:
