@@ -149,6 +149,8 @@ def _run(
         return _report(ctx, exc, ExitCode.USAGE, type(exc).__name__, message, parser=parser)
     except WanR2VError as exc:
         return _report(ctx, exc, exit_code_for(exc), type(exc).__name__, exc.message)
+    except BrokenPipeError:
+        raise  # our stdout was closed (`| head`): `run` ends quietly, it is no file of ours
     except (
         OSError
     ) as exc:  # the video could not be written here (disk full, a path that is a file...)
