@@ -253,7 +253,9 @@ class _Writer:
     thread takes every move handed over while it committed the last group or within
     `window` seconds of the group's first move, applies them in one durable
     transaction, and wakes the event loop once for the whole group (one
-    ``call_soon_threadsafe`` resolving each move's future).
+    ``call_soon_threadsafe`` resolving each move's future). During the window the
+    thread sleeps: moves handed over then wait in the queue without waking it (each
+    wake-up would take the GIL from the busy event loop).
     """
 
     def __init__(
@@ -266,6 +268,8 @@ class _Writer:
         #: Moves written in this turn of the loop, not yet handed to the thread.
         self._turn: list[_Move] = []
         self._closed = False
+        #: Set by `aclose`: the thread stops waiting out windows.
+        self._closing = threading.Event()
         #: Groups committed (for tests and measurements).
         self.groups = 0
         self._thread = threading.Thread(target=self._work, name="wan-r2v-journal", daemon=True)
@@ -291,12 +295,14 @@ class _Writer:
         """The writer thread: take what was handed over, apply it, wake the loop; until `close`."""
         while True:
             first = self._queue.get()
+            if first is not None:
+                # moves handed over meanwhile queue up without waking this thread
+                self._closing.wait(self._window)
             group = [] if first is None else list(first)
             ending = first is None
-            until = time.monotonic() + self._window
             while not ending:
-                try:  # what else arrives within the window (a closing writer stops waiting)
-                    more = self._queue.get(True, max(until - time.monotonic(), 0.0))
+                try:
+                    more = self._queue.get_nowait()
                 except queue.Empty:
                     break
                 if more is None:
@@ -336,6 +342,7 @@ class _Writer:
         if self._closed:
             return
         self._closed = True
+        self._closing.set()
         self._hand_over()
         self._queue.put(None)
         await asyncio.to_thread(self._thread.join)
