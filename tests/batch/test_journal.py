@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -173,3 +174,110 @@ def test_each_row_keeps_when_it_was_sent_got_its_task_and_ended(tmp_path: Path) 
         done = journal.records()[0]
         assert done.sent_at == sent.sent_at
         assert done.created_at <= done.sent_at <= done.task_at <= done.ended_at == done.updated_at  # type: ignore[operator]
+
+
+# --- a group of moves: one statement where SQLite can, one statement a move otherwise ------
+
+
+@pytest.fixture(params=["one statement", "one a move"])
+def journal(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SQLiteJournal]:
+    """A journal of jobs v000-v002, its groups applied either way (both must write the same)."""
+    with SQLiteJournal(tmp_path / "j.sqlite") as opened:
+        assert opened._one_statement  # this machine's SQLite can; the other way is forced
+        opened._one_statement = request.param == "one statement"
+        opened.open_batch(jobs(0, 1, 2), str(tmp_path))
+        yield opened
+
+
+def _rows(journal: SQLiteJournal) -> list[tuple[object, ...]]:
+    return [tuple(row) for row in journal._db.execute("SELECT * FROM jobs ORDER BY name")]
+
+
+def test_a_group_that_does_not_fit_writes_nothing_and_names_the_move(
+    journal: SQLiteJournal,
+) -> None:
+    journal.apply([Change("v000", State.PENDING, State.CREATING)])
+    before = _rows(journal)
+    with pytest.raises(JournalConflictError, match="'v002' was not created"):
+        journal.apply(
+            [
+                Change("v000", State.CREATING, State.CREATED, task_id="t0"),
+                Change("v001", State.PENDING, State.CREATING),
+                Change("v002", State.CREATED, State.SUCCEEDED),  # it is pending
+            ]
+        )
+    assert _rows(journal) == before
+
+
+def test_one_job_moved_twice_in_a_group_moves_in_order(journal: SQLiteJournal) -> None:
+    journal.apply(
+        [
+            Change("v000", State.PENDING, State.CREATING),
+            Change("v001", State.PENDING, State.CREATING),
+            Change("v000", State.CREATING, State.CREATED, task_id="t0"),
+        ]
+    )
+    rows = {r.name: r for r in journal.records()}
+    assert (rows["v000"].state, rows["v000"].task_id, rows["v000"].attempts) == (
+        State.CREATED,
+        "t0",
+        1,
+    )
+    assert rows["v001"].state is State.CREATING and rows["v002"].state is State.PENDING
+
+
+def test_both_ways_write_the_same_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = iter(range(1000, 2000))
+    monkeypatch.setattr("wan_r2v.batch._journal.time.time", lambda: float(next(clock)))
+    # every field a move can set: a new create, a task id, an error, a file, an end, a retry
+    groups = [
+        [Change(f"v00{i}", State.PENDING, State.CREATING) for i in range(3)],
+        [
+            Change("v000", State.CREATING, State.CREATED, task_id="t0"),
+            Change("v001", State.CREATING, State.UNCERTAIN, error="lost", error_stage="create"),
+            Change("v002", State.CREATING, State.CREATED, task_id="t2"),
+        ],
+        [
+            Change("v000", State.CREATED, State.DOWNLOADED, file="out/v000.mp4"),
+            Change("v002", State.CREATED, State.FAILED, error="boom", error_stage="task"),
+            Change("v001", State.UNCERTAIN, State.CREATING),
+        ],
+        [Change("v002", State.FAILED, State.CREATING)],
+    ]
+    seen = []
+    for way in (True, False):
+        clock = iter(range(1000, 2000))
+        with SQLiteJournal(tmp_path / f"{way}.sqlite") as journal:
+            journal._one_statement = way
+            journal.open_batch(jobs(0, 1, 2), str(tmp_path))
+            journal._db.execute("UPDATE jobs SET created_at = 0, updated_at = 0")
+            for group in groups:
+                journal.apply(group)
+            seen.append(_rows(journal))
+    assert seen[0] == seen[1]
+    by_name = {row[0]: row for row in seen[0]}
+    assert by_name["v000"][4:10] == ("downloaded", "t0", 1, None, None, "out/v000.mp4")
+    assert by_name["v001"][4:10] == ("creating", None, 2, None, None, None)
+    assert by_name["v002"][4:10] == ("creating", None, 2, None, None, None)
+
+
+def test_a_group_is_one_statement_and_one_transaction(tmp_path: Path) -> None:
+    with SQLiteJournal(tmp_path / "j.sqlite") as journal:
+        journal.open_batch(jobs(0, 1, 2), str(tmp_path))
+        statements: list[str] = []
+        journal._db.set_trace_callback(statements.append)
+        journal.apply([Change(f"v00{i}", State.PENDING, State.CREATING) for i in range(3)])
+        journal._db.set_trace_callback(None)
+        assert len(statements) == 1 and statements[0].startswith("UPDATE jobs SET")
+        assert [r.state for r in journal.records()] == [State.CREATING] * 3
+
+
+def test_an_sqlite_without_update_from_moves_one_statement_a_move(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 31, 1))  # Ubuntu 20.04's
+    with SQLiteJournal(tmp_path / "j.sqlite") as journal:
+        assert not journal._one_statement
+        journal.open_batch(jobs(0, 1), str(tmp_path))
+        journal.apply([Change(f"v00{i}", State.PENDING, State.CREATING) for i in range(2)])
+        assert [r.state for r in journal.records()] == [State.CREATING] * 2

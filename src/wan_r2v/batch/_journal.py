@@ -54,40 +54,80 @@ CREATE TABLE IF NOT EXISTS jobs (
 """
 
 
-#: One move of one job, only from the state the runner believes it is in.
+#: The fields of one move (`_move_fields`): named parameters of `_MOVE`, columns of `_MOVES`' moves.
+_FIELDS = (
+    "name",
+    "expected",
+    "state",
+    "new_create",
+    "task_id",
+    "error",
+    "error_stage",
+    "file",
+    "ended",
+)
+
+#: What a move does to its job's row, once for both statements: ``{x}`` is the move's field x.
+_SET = (
+    "state = {state}, "
+    "task_id = CASE WHEN {new_create} THEN NULL ELSE COALESCE({task_id}, jobs.task_id) END, "
+    "attempts = jobs.attempts + {new_create}, error = {error}, error_stage = {error_stage}, "
+    "file = COALESCE({file}, jobs.file), updated_at = :now, "
+    "sent_at = CASE WHEN {new_create} THEN :now ELSE jobs.sent_at END, "
+    "task_at = CASE WHEN {task_id} IS NOT NULL THEN :now ELSE jobs.task_at END, "
+    "ended_at = CASE WHEN {ended} THEN :now ELSE NULL END"
+)
+
+#: One move, only from the state the runner believes its job is in.
 _MOVE = (
-    "UPDATE jobs SET state = ?, "
-    "task_id = CASE WHEN ? THEN NULL ELSE COALESCE(?, task_id) END, "
-    "attempts = attempts + ?, error = ?, error_stage = ?, "
-    "file = COALESCE(?, file), updated_at = ?, "
-    "sent_at = CASE WHEN ? THEN ? ELSE sent_at END, "
-    "task_at = CASE WHEN ? THEN ? ELSE task_at END, "
-    "ended_at = CASE WHEN ? THEN ? ELSE NULL END "
-    "WHERE name = ? AND state = ?"
+    "UPDATE jobs SET "
+    + _SET.format(**{f: f":{f}" for f in _FIELDS})
+    + " WHERE name = :name AND state = :expected"
+)
+
+#: The moves of a group (``:moves``, a JSON array of `_move_fields` objects), as a table.
+_TABLE = (
+    "(SELECT "
+    + ", ".join(f"json_extract(value, '$.{f}') AS {f}" for f in _FIELDS)
+    + " FROM json_each(:moves))"
+)
+
+#: A whole group of moves as one statement: one transaction, and one step (the writer
+#: thread takes the GIL back once, not once a row). It changes every job of the group or
+#: none: the guard counts the jobs found where their moves expect them. SQLite 3.33+, JSON.
+_MOVES = (
+    "UPDATE jobs SET "
+    + _SET.format(**{f: f"m.{f}" for f in _FIELDS})
+    + f" FROM {_TABLE} AS m WHERE jobs.name = m.name AND jobs.state = m.expected"
+    + f" AND (SELECT count(*) FROM jobs AS j JOIN {_TABLE} AS k"
+    + " ON j.name = k.name AND j.state = k.expected) = json_array_length(:moves)"
 )
 
 
-def _move_row(change: Change, now: float) -> tuple[object, ...]:
-    """`_MOVE`'s parameters for one move."""
-    new_create = change.counts_attempt  # a new create: the old task id is gone
-    return (
-        change.state.value,
-        new_create,
-        change.task_id,
-        1 if new_create else 0,
-        change.error,
-        change.error_stage,
-        change.file,
-        now,
-        new_create,
-        now,
-        change.task_id is not None,
-        now,
-        change.state in END_STATES,
-        now,
-        change.name,
-        change.expected.value,
-    )
+def _move_fields(change: Change) -> dict[str, object]:
+    """A move's `_FIELDS`."""
+    return {
+        "name": change.name,
+        "expected": change.expected.value,
+        "state": change.state.value,
+        "new_create": 1 if change.counts_attempt else 0,  # a new create: the old task id is gone
+        "task_id": change.task_id,
+        "error": change.error,
+        "error_stage": change.error_stage,
+        "file": change.file,
+        "ended": 1 if change.state in END_STATES else 0,
+    }
+
+
+def _groups_in_one_statement(db: sqlite3.Connection) -> bool:
+    """Whether this SQLite runs `_MOVES` (UPDATE ... FROM is 3.33+; JSON may be left out)."""
+    if sqlite3.sqlite_version_info < (3, 33, 0):
+        return False
+    try:
+        db.execute("SELECT json_array_length('[]')").fetchone()
+    except sqlite3.OperationalError:  # built without JSON
+        return False
+    return True
 
 
 class JournalBusyError(WanR2VError):
@@ -183,6 +223,8 @@ class SQLiteJournal:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(_SCHEMA)
+        #: A group of moves in one statement (`_MOVES`), or one statement a move (older SQLite).
+        self._one_statement = _groups_in_one_statement(self._db)
         self._db.row_factory = sqlite3.Row
 
     # --- the interface --------------------------------------------------------------------
@@ -246,20 +288,21 @@ class SQLiteJournal:
         if not changes:
             return
         now = time.time()
-        rows = [_move_row(change, now) for change in changes]
+        moves = [_move_fields(change) for change in changes]
         with self._mutex:
+            if self._one_statement and len({m["name"] for m in moves}) == len(moves):
+                grouped = {"now": now, "moves": json.dumps(moves)}
+                if self._db.execute(_MOVES, grouped).rowcount == len(moves):
+                    return
+                # one does not fit, and nothing was written: the moves one by one name it
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                # one statement for the whole group; every row must have matched exactly one job
-                if self._db.executemany(_MOVE, rows).rowcount != len(rows):
-                    self._db.execute("ROLLBACK")
-                    self._db.execute("BEGIN IMMEDIATE")
-                    for change, row in zip(changes, rows, strict=True):  # name the one that missed
-                        if self._db.execute(_MOVE, row).rowcount != 1:
-                            raise JournalConflictError(
-                                f"job {change.name!r} was not {change.expected} in {self.path} "
-                                f"(moving it to {change.state}): is another runner using it?"
-                            )
+                for change, move in zip(changes, moves, strict=True):  # in order
+                    if self._db.execute(_MOVE, {**move, "now": now}).rowcount != 1:
+                        raise JournalConflictError(
+                            f"job {change.name!r} was not {change.expected} in {self.path} "
+                            f"(moving it to {change.state}): is another runner using it?"
+                        )
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
