@@ -36,7 +36,7 @@ def _plan(quick: bool) -> dict[str, Callable[[], Section]]:
         "fanout": lambda: fanout(tasks=10_000, rounds=2),
         "download": lambda: download(size=GiB, rounds=7),
         "cold_start": lambda: cold_start(rounds=15),
-        "batch": lambda: batch(jobs=1000, rounds=7),
+        "batch": lambda: batch(jobs=1000, rounds=9),
     }
 
 

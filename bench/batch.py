@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import sys
 import tempfile
 import time
@@ -99,24 +98,26 @@ async def _batch(base_url: str, jobs_file: Path, out: Path, poll: float, jobs: i
     return done
 
 
-def _child(variant: str, base_url: str, jobs: int, poll: float) -> dict[str, Any]:
-    """In the child process: run every job one way; report what was seen."""
+def _child(variant: str, base_url: str, jobs: int, poll: float, scratch: str) -> dict[str, Any]:
+    """In the child process: run every job one way in a new folder of `scratch`; report what was seen.
+
+    The folder stays until the section ends (`batch` removes `scratch`): deleting a run's
+    1,000 files made the next run's file creations pay for them (ext4 scans recently
+    deleted inodes when it allocates one: up to ~0.6 s of kernel time, varying run to run).
+    """
     from bench._memory import status_kib
 
     httpx.post(f"{base_url}/_sandbox/reset").raise_for_status()
-    folder = Path(tempfile.mkdtemp(prefix=f"bench-batch-{variant}-"))
-    try:
-        jobs_file = _write_jobs(folder, jobs)
-        out = folder / "out"
-        start, cpu = time.perf_counter(), time.process_time()
-        if variant == "generate":
-            done = asyncio.run(_generate(base_url, jobs_file, out, poll))
-        else:
-            done = asyncio.run(_batch(base_url, jobs_file, out, poll, jobs))
-        wall, cpu = time.perf_counter() - start, time.process_time() - cpu
-        files = len(list(out.glob("*.mp4")))
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    folder = Path(tempfile.mkdtemp(prefix=f"{variant}-", dir=scratch))
+    jobs_file = _write_jobs(folder, jobs)
+    out = folder / "out"
+    start, cpu = time.perf_counter(), time.process_time()
+    if variant == "generate":
+        done = asyncio.run(_generate(base_url, jobs_file, out, poll))
+    else:
+        done = asyncio.run(_batch(base_url, jobs_file, out, poll, jobs))
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    files = len(list(out.glob("*.mp4")))
     if done != jobs or files != jobs:
         raise RuntimeError(f"{variant}: {done} jobs done, {files} files, of {jobs}")
     return {
@@ -140,15 +141,23 @@ def batch(
     rounds: int = 7,
     poll: float = 1.0,
     variants: tuple[str, ...] = VARIANTS,
+    scratch_in: str | None = None,
 ) -> Section:
-    """The batch runner vs a plain generate fan-out: wall time, CPU, requests and peak RSS."""
+    """The batch runner vs a plain generate fan-out: wall time, CPU, requests and peak RSS.
+
+    Every run's files stay in one scratch folder (in `scratch_in`, default the system's
+    temporary folder) until the section ends.
+    """
     results: dict[str, list[dict[str, Any]]] = {v: [] for v in variants}
-    with sandbox_process(
-        duration=TASK_SECONDS, clock="per_poll", poll_steps=QUERIES_PER_TASK
-    ) as server:
+    with (
+        sandbox_process(
+            duration=TASK_SECONDS, clock="per_poll", poll_steps=QUERIES_PER_TASK
+        ) as server,
+        tempfile.TemporaryDirectory(prefix="bench-batch-", dir=scratch_in) as scratch,
+    ):
 
         def sample(variant: str) -> float:
-            args = (variant, server.base_url, str(jobs), str(poll))
+            args = (variant, server.base_url, str(jobs), str(poll), scratch)
             r = run_child("bench.batch", *args, what=f"batch {variant}")
             results[variant].append(r)
             return float(r["wall"])
@@ -189,6 +198,9 @@ def _section(
             f"{QUERIES_PER_TASK} queries and 1 download per job, counted by the sandbox in every run "
             "(with tasks done on the wall clock the number of queries per job varied between runs "
             "and variants, at about 1 ms of client CPU each). "
+            "Every run writes into a new folder, and all of them are removed when the section "
+            "ends: removing a run's 1,000 files at once made the next run's file creations pay "
+            "for them (ext4 scans recently deleted inodes), up to ~0.6 s, varying. "
             f"{rounds} interleaved rounds, median wall time (the target) and "
             "median CPU time: the client process's, its own threads included (the journal's "
             "commits run in one), steadier than wall time on a shared machine; every run's "
@@ -271,5 +283,5 @@ def _section(
 
 
 if __name__ == "__main__":
-    variant, base_url, n, poll_s = sys.argv[1:5]
-    print(json.dumps(_child(variant, base_url, int(n), float(poll_s))))
+    variant, base_url, n, poll_s, scratch = sys.argv[1:6]
+    print(json.dumps(_child(variant, base_url, int(n), float(poll_s), scratch)))

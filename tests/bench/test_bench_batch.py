@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 
-def test_batch_bench_runs_both_variants_on_the_same_requests() -> None:
+def test_batch_bench_runs_both_variants_on_the_same_requests(tmp_path: Path) -> None:
     from bench.batch import batch
 
     # batch() raises when a variant did not finish every job with its file
-    section = batch(jobs=4, rounds=1, poll=0.05)
+    section = batch(jobs=4, rounds=1, poll=0.05, scratch_in=str(tmp_path))
+    assert list(tmp_path.iterdir()) == []  # every run's files removed at the section's end
     assert [row[0] for row in section.rows] == ["generate", "batch"]
     for name in ("generate wall s", "batch wall s", "batch peak RSS MiB"):
         assert section.numbers[name] > 0, name
