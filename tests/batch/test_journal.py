@@ -96,6 +96,7 @@ def test_sqlite_journal_is_wal_with_synchronous_full(tmp_path: Path) -> None:
         db = journal._db
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+        assert db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 100  # a small log
 
 
 def test_moves_are_applied_only_from_the_expected_state(tmp_path: Path) -> None:
@@ -281,3 +282,20 @@ def test_an_sqlite_without_update_from_moves_one_statement_a_move(
         journal.open_batch(jobs(0, 1), str(tmp_path))
         journal.apply([Change(f"v00{i}", State.PENDING, State.CREATING) for i in range(2)])
         assert [r.state for r in journal.records()] == [State.CREATING] * 2
+
+
+def test_a_job_on_another_line_keeps_its_row_with_the_new_line(tmp_path: Path) -> None:
+    import json
+
+    def lines(*indexes: int):  # type: ignore[no-untyped-def]
+        return parse_jobs("".join(json.dumps(job(i)) + "\n" for i in indexes), path="j.jsonl").jobs
+
+    with SQLiteJournal(tmp_path / "j.sqlite") as journal:
+        journal.open_batch(lines(0, 1, 2), str(tmp_path))
+        journal.apply([Change("v002", State.PENDING, State.CREATING)])
+        rows = journal.open_batch(lines(2, 0, 1), str(tmp_path))  # v002 moved to the top
+        assert [(r.name, r.line, r.state) for r in rows] == [
+            ("v002", 1, State.CREATING),
+            ("v000", 2, State.PENDING),
+            ("v001", 3, State.PENDING),
+        ]
