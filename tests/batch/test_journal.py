@@ -299,3 +299,29 @@ def test_a_job_on_another_line_keeps_its_row_with_the_new_line(tmp_path: Path) -
             ("v000", 2, State.PENDING),
             ("v001", 3, State.PENDING),
         ]
+
+
+def test_text_a_group_cannot_store_faithfully_is_refused_or_stored_whole(
+    journal: SQLiteJournal,
+) -> None:
+    journal.apply([Change(f"v00{i}", State.PENDING, State.CREATING) for i in range(3)])
+    # a lone surrogate (a gateway's broken text, a non-UTF-8 path) cannot be stored as UTF-8:
+    # refused before anything is written, not stored as bytes no later read can decode
+    with pytest.raises(UnicodeEncodeError):
+        journal.apply(
+            [
+                Change(
+                    "v000", State.CREATING, State.FAILED, error="bad \udcff", error_stage="task"
+                ),
+                Change("v001", State.CREATING, State.CREATED, task_id="t1"),
+            ]
+        )
+    assert [r.state for r in journal.records()] == [State.CREATING] * 3  # still readable
+    # a NUL in an error is kept whole (SQLite 3.40's json_extract would cut it there)
+    journal.apply(
+        [
+            Change("v000", State.CREATING, State.FAILED, error="a\x00b", error_stage="task"),
+            Change("v001", State.CREATING, State.CREATED, task_id="t1"),
+        ]
+    )
+    assert journal.records()[0].error == "a\x00b"

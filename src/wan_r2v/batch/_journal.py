@@ -303,9 +303,15 @@ class SQLiteJournal:
         now = time.time()
         moves = [_move_fields(change) for change in changes]
         with self._mutex:
-            if self._one_statement and len({m["name"] for m in moves}) == len(moves):
-                grouped = {"now": now, "moves": json.dumps(moves)}
-                if self._db.execute(_MOVES, grouped).rowcount == len(moves):
+            # Text as it is (a lone surrogate fails to bind, as it does one move at a time,
+            # instead of going in as bytes no read can decode); json_extract cuts a NUL (3.40)
+            text = json.dumps(moves, ensure_ascii=False)
+            if (
+                self._one_statement
+                and len({m["name"] for m in moves}) == len(moves)
+                and "\\u0000" not in text
+            ):
+                if self._db.execute(_MOVES, {"now": now, "moves": text}).rowcount == len(moves):
                     return
                 # one does not fit, and nothing was written: the moves one by one name it
             self._db.execute("BEGIN IMMEDIATE")
