@@ -310,10 +310,11 @@ class SQLiteJournal:
                 self._one_statement
                 and len({m["name"] for m in moves}) == len(moves)
                 and "\\u0000" not in text
+                and self._db.execute(_MOVES, {"now": now, "moves": text}).rowcount == len(moves)
             ):
-                if self._db.execute(_MOVES, {"now": now, "moves": text}).rowcount == len(moves):
-                    return
-                # one does not fit, and nothing was written: the moves one by one name it
+                return
+            # else (when it ran: one did not fit, and nothing was written) one move at a time,
+            # in order, naming the one that does not fit
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 for change, move in zip(changes, moves, strict=True):  # in order
