@@ -301,27 +301,24 @@ def test_a_job_on_another_line_keeps_its_row_with_the_new_line(tmp_path: Path) -
         ]
 
 
-def test_text_a_group_cannot_store_faithfully_is_refused_or_stored_whole(
-    journal: SQLiteJournal,
-) -> None:
+def test_text_utf8_cannot_hold_is_spelled_out_and_a_nul_is_kept(journal: SQLiteJournal) -> None:
     journal.apply([Change(f"v00{i}", State.PENDING, State.CREATING) for i in range(3)])
-    # a lone surrogate (a gateway's broken text, a non-UTF-8 path) cannot be stored as UTF-8:
-    # refused before anything is written, not stored as bytes no later read can decode
-    with pytest.raises(UnicodeEncodeError):
-        journal.apply(
-            [
-                Change(
-                    "v000", State.CREATING, State.FAILED, error="bad \udcff", error_stage="task"
-                ),
-                Change("v001", State.CREATING, State.CREATED, task_id="t1"),
-            ]
-        )
-    assert [r.state for r in journal.records()] == [State.CREATING] * 3  # still readable
-    # a NUL in an error is kept whole (SQLite 3.40's json_extract would cut it there)
+    # a lone surrogate (an emoji cut in a gateway's message, a non-UTF-8 path) is not UTF-8:
+    # the move is stored with it spelled out, and the journal stays readable
     journal.apply(
         [
-            Change("v000", State.CREATING, State.FAILED, error="a\x00b", error_stage="task"),
+            Change("v000", State.CREATING, State.FAILED, error="cut \ud83d", error_stage="task"),
             Change("v001", State.CREATING, State.CREATED, task_id="t1"),
         ]
     )
-    assert journal.records()[0].error == "a\x00b"
+    journal.apply([Change("v001", State.CREATED, State.DOWNLOADED, file="out/\udcff.mp4")])
+    rows = journal.records()
+    assert rows[0].error == "cut \\ud83d" and rows[1].file == "out/\\udcff.mp4"
+    # a NUL in an error is kept whole (SQLite 3.40's json_extract would cut it there)
+    journal.apply(
+        [
+            Change("v002", State.CREATING, State.FAILED, error="a\x00b", error_stage="task"),
+            Change("v000", State.FAILED, State.CREATING),
+        ]
+    )
+    assert journal.records()[2].error == "a\x00b"

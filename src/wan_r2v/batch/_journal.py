@@ -118,11 +118,17 @@ def _move_fields(change: Change) -> dict[str, object]:
         "state": change.state.value,
         "new_create": 1 if change.counts_attempt else 0,  # a new create: the old task id is gone
         "task_id": change.task_id,
-        "error": change.error,
+        "error": _storable(change.error),
         "error_stage": change.error_stage,
-        "file": change.file,
+        "file": _storable(change.file),
         "ended": 1 if change.state in END_STATES else 0,
     }
+
+
+def _storable(text: str | None) -> str | None:
+    """`text` as UTF-8 can hold it: a lone surrogate (an emoji cut in a gateway's message, a
+    path's undecodable byte) spelled out as ``\\udcff``, rather than a move that cannot be stored."""
+    return None if text is None else text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _groups_in_one_statement(db: sqlite3.Connection) -> bool:
@@ -303,8 +309,8 @@ class SQLiteJournal:
         now = time.time()
         moves = [_move_fields(change) for change in changes]
         with self._mutex:
-            # Text as it is (a lone surrogate fails to bind, as it does one move at a time,
-            # instead of going in as bytes no read can decode); json_extract cuts a NUL (3.40)
+            # Text as it is, not ASCII escapes (json_extract would turn an escaped lone
+            # surrogate into bytes no read decodes); json_extract cuts a NUL (3.40)
             text = json.dumps(moves, ensure_ascii=False)
             if (
                 self._one_statement
