@@ -131,6 +131,16 @@ def _storable(text: str | None) -> str | None:
     return None if text is None else text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+def _group_json(moves: list[dict[str, object]]) -> str | None:
+    """`_MOVES`' ``:moves`` for a group it can apply, else None: each job once, and no NUL
+    (3.40's json_extract cuts it). Text as it is, not ASCII escapes: json_extract would turn
+    an escaped lone surrogate into bytes no read decodes."""
+    if len({m["name"] for m in moves}) != len(moves):
+        return None
+    text = json.dumps(moves, ensure_ascii=False)
+    return None if "\\u0000" in text else text
+
+
 def _groups_in_one_statement(db: sqlite3.Connection) -> bool:
     """Whether this SQLite runs `_MOVES` (UPDATE ... FROM is 3.33+; JSON may be left out)."""
     if sqlite3.sqlite_version_info < (3, 33, 0):
@@ -308,16 +318,11 @@ class SQLiteJournal:
             return
         now = time.time()
         moves = [_move_fields(change) for change in changes]
+        text = _group_json(moves) if self._one_statement else None
         with self._mutex:
-            # Text as it is, not ASCII escapes (json_extract would turn an escaped lone
-            # surrogate into bytes no read decodes); json_extract cuts a NUL (3.40)
-            text = json.dumps(moves, ensure_ascii=False)
-            if (
-                self._one_statement
-                and len({m["name"] for m in moves}) == len(moves)
-                and "\\u0000" not in text
-                and self._db.execute(_MOVES, {"now": now, "moves": text}).rowcount == len(moves)
-            ):
+            if text is not None and self._db.execute(
+                _MOVES, {"now": now, "moves": text}
+            ).rowcount == len(moves):
                 return
             # else (when it ran: one did not fit, and nothing was written) one move at a time,
             # in order, naming the one that does not fit
